@@ -1,0 +1,423 @@
+"""The base cattrs converter and a structure() that names the bad field.
+
+Vendor ``_wire.py`` modules start from :func:`make_converter`, add their renames and
+hooks, and wrap the result in a :class:`Structurer`. The structurer uses a fast
+converter for the hot path; when a payload does not fit, it re-runs that one payload
+through a converter with cattrs' detailed validation, so the
+:class:`~crmclients.errors.ResponseShapeError` names the exact field path
+(``$.opportunities[3].created``) at no cost to the records that are fine.
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+import decimal
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, tzinfo
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from crmclients import errors
+from crmclients._redact import redact_text
+from crmclients._types import EMPTY_RAW
+
+T = TypeVar("T")
+
+
+#: What a hook may raise on bad input; anything else is a bug and propagates.
+SHAPE_ERRORS: tuple[type[BaseException], ...] = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    IndexError,
+    ArithmeticError,
+    decimal.InvalidOperation,
+    RecursionError,
+    cattrs.BaseValidationError,
+    cattrs.StructureHandlerNotFoundError,
+)
+
+
+def parse_datetime(value: Any, default_tz: tzinfo = UTC) -> datetime:
+    """Parse a vendor timestamp into an aware UTC datetime.
+
+    Accepts ISO 8601 with ``T`` or a space, offsets as ``+01:00``, ``+0100`` or
+    ``Z``, and a trailing `` UTC``. A naive value is read in ``default_tz``.
+    """
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(" UTC"):
+            text = text[:-4]
+            default_tz = UTC
+        parsed = datetime.fromisoformat(text)
+    else:
+        raise TypeError(f"expected a timestamp string, got {type(value).__name__}")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=default_tz)
+    return parsed.astimezone(UTC)
+
+
+def parse_date(value: Any) -> date:
+    """Parse ``YYYY-MM-DD`` (a timestamp's date part is accepted too)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        return (
+            date.fromisoformat(text[:10])
+            if len(text) > 10
+            else date.fromisoformat(text)
+        )
+    raise TypeError(f"expected a date string, got {type(value).__name__}")
+
+
+def to_decimal(value: Any) -> Decimal:
+    """Exact decimal from a JSON number or numeric string (floats via their repr)."""
+    if isinstance(value, bool):
+        raise TypeError("expected a number, got a boolean")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float | str):
+        result = Decimal(str(value).strip())
+        if not result.is_finite():
+            raise ValueError(f"expected a finite number, got {value!r}")
+        return result
+    raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
+def _structure_str(value: Any, _: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"expected a string, got {type(value).__name__}")
+
+
+def _structure_int(value: Any, _: Any) -> int:
+    if isinstance(value, bool):
+        raise TypeError("expected an integer, got a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return int(value.strip())
+    raise TypeError(f"expected an integer, got {type(value).__name__}")
+
+
+def _structure_float(value: Any, _: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError("expected a number, got a boolean")
+    if isinstance(value, int | float | str):
+        return float(value)
+    raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
+_TRUE = frozenset({"true", "1", "yes", "y", "t", "on"})
+_FALSE = frozenset({"false", "0", "no", "n", "f", "off", ""})
+
+
+def _structure_bool(value: Any, _: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    raise TypeError(f"expected a boolean, got {value!r:.40}")
+
+
+def _structure_time(value: Any, _: Any) -> time:
+    if isinstance(value, str):
+        return time.fromisoformat(value.strip())
+    raise TypeError(f"expected a time string, got {type(value).__name__}")
+
+
+def _structure_mapping(value: Any, _: Any) -> Mapping[str, Any]:
+    if isinstance(value, Mapping):
+        return value
+    raise TypeError(f"expected an object, got {type(value).__name__}")
+
+
+def make_converter(
+    *, detailed: bool = False, default_tz: tzinfo = UTC
+) -> cattrs.Converter:
+    """A converter with crmclients' strict scalar hooks and timestamp parsing.
+
+    Args:
+        detailed: Use cattrs' detailed validation (slower; names the bad path).
+        default_tz: The zone naive vendor timestamps are read in.
+    """
+    converter = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=False)
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(float, _structure_float)
+    converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook(Decimal, lambda v, _: to_decimal(v))
+    converter.register_structure_hook(
+        datetime, lambda v, _: parse_datetime(v, default_tz)
+    )
+    converter.register_structure_hook(date, lambda v, _: parse_date(v))
+    converter.register_structure_hook(time, _structure_time)
+    converter.register_structure_hook_func(
+        lambda t: t == Mapping[str, Any], _structure_mapping
+    )
+    converter.register_structure_hook_func(
+        lambda t: t == dict[str, Any], lambda v, t: dict(_structure_mapping(v, t))
+    )
+    converter.register_unstructure_hook(datetime, lambda v: v.isoformat())
+    converter.register_unstructure_hook(date, lambda v: v.isoformat())
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_unstructure_hook(enum.Enum, lambda v: v.value)
+    return converter
+
+
+def register_model(
+    converter: cattrs.Converter,
+    cls: type[Any],
+    renames: Mapping[str, str] | None = None,
+    *,
+    keep_raw: bool = True,
+    **overrides: Any,
+) -> None:
+    """Register a native model: wire renames, and ``raw`` set to the payload.
+
+    Args:
+        converter: The vendor converter.
+        cls: An attrs class; if it has a ``raw`` attribute it receives the payload
+            (or :data:`EMPTY_RAW` when ``keep_raw`` is False).
+        renames: Attribute name -> wire key, for the keys that differ.
+        keep_raw: Keep the payload in ``raw``.
+        **overrides: Further cattrs overrides by attribute name.
+    """
+    fields = attrs.fields_dict(cls)
+    _WIRE_NAMES[cls] = dict(renames or {})
+    attr_overrides: dict[str, Any] = {
+        name: override(rename=wire) for name, wire in (renames or {}).items()
+    }
+    attr_overrides.update(overrides)
+    has_raw = "raw" in fields
+    if has_raw:
+        attr_overrides["raw"] = override(omit=True)
+    inner = make_dict_structure_fn(cls, converter, **attr_overrides)
+    if not has_raw:
+        converter.register_structure_hook(cls, inner)
+        return
+
+    def structure(payload: Any, kind: Any) -> Any:
+        if not isinstance(payload, Mapping):
+            raise TypeError(f"expected an object, got {type(payload).__name__}")
+        obj = inner(payload, kind)
+        object.__setattr__(obj, "raw", payload if keep_raw else EMPTY_RAW)
+        return obj
+
+    converter.register_structure_hook(cls, structure)
+
+
+ConverterFactory = Callable[..., cattrs.Converter]
+
+#: Model class -> {attribute: wire key}, so error paths use the vendor's names.
+_WIRE_NAMES: dict[type[Any], dict[str, str]] = {}
+
+
+def _locate(exc: BaseException, path: str) -> tuple[str, str]:
+    """Follow cattrs' detailed errors to the first failing leaf: (path, message).
+
+    Paths use wire keys (``lastupdated``), not attribute names (``last_updated``).
+    """
+    if isinstance(exc, cattrs.ClassValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            wire = _WIRE_NAMES.get(exc.cl, {}).get(note.name, note.name)
+            return _locate(sub, f"{path}.{wire}")
+        if without:
+            return _locate(without[0], path)
+    if isinstance(exc, cattrs.IterableValidationError):
+        indexed, rest = exc.group_exceptions()
+        for sub, index_note in indexed:
+            return _locate(sub, f"{path}[{index_note.index}]")
+        if rest:
+            return _locate(rest[0], path)
+    if isinstance(exc, KeyError):
+        return path, "required field missing"
+    return path, f"{type(exc).__name__}: {exc}"
+
+
+class Structurer:
+    """Turns vendor payloads into native models, or raises ResponseShapeError.
+
+    Args:
+        vendor: The vendor name, for messages.
+        factory: ``factory(detailed=bool, keep_raw=bool) -> Converter``.
+    """
+
+    def __init__(self, vendor: str, factory: ConverterFactory) -> None:
+        self.vendor = vendor
+        self._factory = factory
+        self._converters: dict[tuple[bool, bool], cattrs.Converter] = {}
+        self._hooks: dict[tuple[type[Any], bool], Callable[[Any, Any], Any]] = {}
+
+    def converter(
+        self, *, detailed: bool = False, keep_raw: bool = True
+    ) -> cattrs.Converter:
+        """The (cached) converter for these options."""
+        key = (detailed, keep_raw)
+        conv = self._converters.get(key)
+        if conv is None:
+            conv = self._converters[key] = self._factory(
+                detailed=detailed, keep_raw=keep_raw
+            )
+        return conv
+
+    def _hook(self, cls: type[T], keep_raw: bool) -> Callable[[Any, Any], T]:
+        key = (cls, keep_raw)
+        hook = self._hooks.get(key)
+        if hook is None:
+            hook = self._hooks[key] = self.converter(
+                keep_raw=keep_raw
+            ).get_structure_hook(cls)
+        return hook
+
+    def structure(
+        self,
+        payload: Any,
+        cls: type[T],
+        *,
+        path: str = "$",
+        operation: str | None = None,
+        keep_raw: bool = True,
+    ) -> T:
+        """Structure one payload.
+
+        Raises:
+            ResponseShapeError: The payload does not fit ``cls``; names the path.
+        """
+        try:
+            return self._hook(cls, keep_raw)(payload, cls)
+        except SHAPE_ERRORS:
+            raise self.shape_error(
+                payload, cls, path=path, operation=operation
+            ) from None
+
+    def structure_many(
+        self,
+        payloads: Any,
+        cls: type[T],
+        *,
+        path: str = "$",
+        operation: str | None = None,
+        keep_raw: bool = True,
+    ) -> list[T]:
+        """Structure a list of payloads (the hot path of every pull).
+
+        Raises:
+            ResponseShapeError: Not a list, or an item does not fit; names the path.
+        """
+        if not isinstance(payloads, list):
+            raise errors.ResponseShapeError(
+                f"expected a list, got {type(payloads).__name__}",
+                path=path,
+                snippet=self.snippet(payloads),
+                vendor=self.vendor,
+                operation=operation,
+            )
+        hook = self._hook(cls, keep_raw)
+        try:
+            return [hook(item, cls) for item in payloads]
+        except SHAPE_ERRORS:
+            for index, item in enumerate(payloads):
+                try:
+                    hook(item, cls)
+                except SHAPE_ERRORS:
+                    raise self.shape_error(
+                        item, cls, path=f"{path}[{index}]", operation=operation
+                    ) from None
+            raise  # pragma: no cover - a hook that fails only in bulk
+
+    def shape_error(
+        self, payload: Any, cls: type[Any], *, path: str, operation: str | None
+    ) -> errors.ResponseShapeError:
+        """Build the error for a payload that does not fit, naming the bad field."""
+        where, detail = path, f"does not match {cls.__name__}"
+        try:
+            self.converter(detailed=True).structure(payload, cls)
+        except cattrs.BaseValidationError as exc:
+            where, detail = _locate(exc, path)
+        except SHAPE_ERRORS as exc:
+            detail = f"{detail}: {type(exc).__name__}: {exc}"
+        return errors.ResponseShapeError(
+            f"unexpected answer from {self.vendor} at {where}: {detail}",
+            path=where,
+            snippet=self.snippet(_value_at(payload, where, path)),
+            vendor=self.vendor,
+            operation=operation,
+        )
+
+    @staticmethod
+    def snippet(value: Any) -> str:
+        """A short, redacted excerpt of a value for error messages."""
+        return redact_text(repr(value)[:200])
+
+
+def _value_at(payload: Any, where: str, base: str) -> Any:
+    """Follow a ``$.a[1].b`` path (relative to ``base``) into ``payload``."""
+    rest = where[len(base) :] if where.startswith(base) else ""
+    value = payload
+    for token in rest.replace("[", ".[").split("."):
+        if not token:
+            continue
+        try:
+            if token.startswith("["):
+                value = value[int(token.strip("[]"))]
+            else:
+                value = value[token]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return value
+    return value
+
+
+def require_mapping(
+    value: Any, *, vendor: str, path: str, operation: str | None
+) -> Mapping[str, Any]:
+    """Return ``value`` if it is a JSON object, else raise ResponseShapeError."""
+    if isinstance(value, Mapping):
+        return value
+    raise errors.ResponseShapeError(
+        f"expected an object at {path}, got {type(value).__name__}",
+        path=path,
+        snippet=Structurer.snippet(value),
+        vendor=vendor,
+        operation=operation,
+    )
+
+
+def require_list(
+    value: Any, *, vendor: str, path: str, operation: str | None
+) -> Sequence[Any]:
+    """Return ``value`` if it is a JSON array, else raise ResponseShapeError."""
+    if isinstance(value, list):
+        return value
+    raise errors.ResponseShapeError(
+        f"expected a list at {path}, got {type(value).__name__}",
+        path=path,
+        snippet=Structurer.snippet(value),
+        vendor=vendor,
+        operation=operation,
+    )

@@ -1,0 +1,454 @@
+"""One paging engine, driven by per-vendor specs.
+
+A vendor describes *how* it pages with a spec (page numbers, record offsets, a
+keyset, or a single response) whose ``fetch`` returns a :class:`Page`. The engine
+does the rest, the same way for every vendor:
+
+* lazily: one page is fetched when the consumer needs it (constant memory);
+* exactly once: items already seen on the previous pages are dropped (records that
+  shift across a page boundary while a pull runs), and a vendor that ignores the
+  paging parameters is detected instead of looping for ever;
+* in parallel where the first page reports the total (``workers=N`` or ``"auto"``):
+  the remaining pages go to a bounded thread pool and come back in order;
+* never trusting the requested page size: offsets advance by what was received.
+
+Strictly private; :class:`Pager` is public through ``crmclients``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+import attrs
+
+from crmclients import errors
+
+if TYPE_CHECKING:
+    import pandas
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+Workers = int | Literal["auto"]
+MAX_AUTO_WORKERS = 16
+
+
+@attrs.frozen(slots=True)
+class Page(Generic[T]):
+    """One page of results as the vendor returned it.
+
+    Attributes:
+        items: The records on this page.
+        total_items: Total records across all pages, when the vendor says.
+        total_pages: Total pages at this page size, when the vendor says.
+        page_size: The page size the server actually used, when it says.
+    """
+
+    items: Sequence[T]
+    total_items: int | None = None
+    total_pages: int | None = None
+    page_size: int | None = None
+
+
+@attrs.frozen
+class PageNumberPaging:
+    """Pages numbered from ``first`` (Tactile: ``page``/``limit``, ``num_pages``).
+
+    ``fetch(number, page_size)`` returns that page.
+    """
+
+    fetch: Callable[[int, int | None], Page[Any]]
+    first: int = 1
+
+
+@attrs.frozen
+class OffsetPaging:
+    """Record offsets (iVvy ``start``/``perPage``, CRM.COM ``offset``, Opentaps).
+
+    ``fetch(offset, page_size)`` returns the records from ``offset``.
+    """
+
+    fetch: Callable[[int, int | None], Page[Any]]
+
+
+@attrs.frozen
+class KeysetPaging:
+    """Keyset paging (Administrate ``id__gt`` + ``_order=id``): stop on an empty page.
+
+    ``fetch(after, page_size)`` returns records after key ``after`` (None: from the
+    start); ``key(item)`` gives an item's key.
+    """
+
+    fetch: Callable[[Any, int | None], Page[Any]]
+    key: Callable[[Any], Any]
+
+
+@attrs.frozen
+class SinglePage:
+    """The vendor returns everything in one response."""
+
+    fetch: Callable[[], Page[Any]]
+
+
+PagingSpec = PageNumberPaging | OffsetPaging | KeysetPaging | SinglePage
+
+
+@attrs.define
+class PagerStats:
+    """What a pull did: pages fetched, records yielded, duplicates dropped..."""
+
+    pages: int = 0
+    records: int = 0
+    duplicates: int = 0
+    filtered_out: int = 0
+    workers: int = 1
+
+
+def _default_id(item: Any) -> Any:
+    return getattr(item, "id", None)
+
+
+class Pager(Generic[T]):
+    """A lazy, re-iterable pull of records.
+
+    Iterating fetches pages as they are needed; every record is yielded exactly once
+    per pull. Iterating again starts a new pull.
+
+    Attributes:
+        client_side_filters: Unified filters this vendor cannot apply server-side,
+            applied here to each record instead.
+        stats: Counters for the last pull.
+    """
+
+    def __init__(
+        self,
+        spec: PagingSpec,
+        *,
+        convert: Callable[[Sequence[Any]], Sequence[T]] | None = None,
+        page_size: int | None = None,
+        workers: Workers = 1,
+        id_of: Callable[[Any], Any] = _default_id,
+        predicate: Callable[[T], bool] | None = None,
+        client_side_filters: Iterable[str] = (),
+        progress: bool = False,
+        name: str = "",
+        vendor: str = "",
+        dedupe_window: int = 2,
+    ) -> None:
+        given: object = workers
+        if given != "auto" and (
+            not isinstance(given, int) or isinstance(given, bool) or given < 1
+        ):
+            raise errors.ValidationError(
+                field="workers",
+                rule="must be a positive integer or 'auto'",
+                vendor=vendor,
+            )
+        self._spec = spec
+        self._convert = convert
+        self.page_size = page_size
+        self.workers: Workers = workers
+        self._id_of = id_of
+        self._predicate = predicate
+        self.client_side_filters: tuple[str, ...] = tuple(client_side_filters)
+        self.progress = progress
+        self.name = name
+        self.vendor = vendor
+        self._dedupe_window = max(1, dedupe_window)
+        self._first: tuple[Page[Any], float, float] | None = None
+        self._total: int | None = None
+        self._total_known = False
+        self.stats = PagerStats()
+
+    # -- public API ------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[T]:
+        pages = self.pages()
+        if not self.progress:
+            for page in pages:
+                yield from page
+            return
+        bar = _progress_bar(self)
+        try:
+            for page in pages:
+                bar.update(len(page))
+                yield from page
+        finally:
+            bar.close()
+
+    def pages(self) -> Iterator[list[T]]:
+        """Iterate page by page (each a list of records, after dedupe and filters)."""
+        self.stats = PagerStats()
+        seen: deque[set[Any]] = deque(maxlen=self._dedupe_window)
+        for raw_page in self._raw_pages():
+            self.stats.pages += 1
+            records = self._convert(raw_page.items) if self._convert else raw_page.items
+            fresh: list[T] = []
+            ids: set[Any] = set()
+            for record in records:
+                key = self._id_of(record)
+                if key is not None:
+                    if key in ids or any(key in earlier for earlier in seen):
+                        self.stats.duplicates += 1
+                        continue
+                    ids.add(key)
+                if self._predicate is not None and not self._predicate(record):
+                    self.stats.filtered_out += 1
+                    continue
+                fresh.append(record)
+            seen.append(ids)
+            self.stats.records += len(fresh)
+            yield fresh
+
+    def first(self, n: int = 1) -> list[T]:
+        """The first ``n`` records (fetches only the pages needed)."""
+        out: list[T] = []
+        if n <= 0:
+            return out
+        for record in self:
+            out.append(record)
+            if len(out) >= n:
+                break
+        return out
+
+    def to_list(self) -> list[T]:
+        """Every record, in a list."""
+        return list(self)
+
+    def to_dataframe(self, **options: Any) -> pandas.DataFrame:
+        """Every record in a pandas DataFrame (refs flattened, dtypes kept).
+
+        Needs the ``pandas`` extra: ``pip install 'crmclients[pandas]'``.
+        """
+        from crmclients._frames import records_to_dataframe
+
+        return records_to_dataframe(self, **options)
+
+    @property
+    def total(self) -> int | None:
+        """Total records the vendor reports (fetches the first page if needed).
+
+        None when the vendor does not say. Client-side filters are not reflected.
+        """
+        if not self._total_known:
+            self._first = self._timed_fetch_first()
+            self._note_total(self._first[0])
+        return self._total
+
+    def map(self, fn: Callable[[T], U]) -> Pager[U]:
+        """A pager yielding ``fn(record)`` for each record (a new, lazy pull)."""
+        inner = self._convert
+
+        def convert(items: Sequence[Any]) -> Sequence[U]:
+            converted = inner(items) if inner else items
+            return [fn(item) for item in converted]
+
+        return Pager(
+            self._spec,
+            convert=convert,
+            page_size=self.page_size,
+            workers=self.workers,
+            id_of=self._id_of,
+            client_side_filters=self.client_side_filters,
+            progress=self.progress,
+            name=self.name,
+            vendor=self.vendor,
+            dedupe_window=self._dedupe_window,
+        )
+
+    def __repr__(self) -> str:
+        parts = [self.name or self.vendor or "records"]
+        if self.page_size:
+            parts.append(f"page_size={self.page_size}")
+        if self.workers != 1:
+            parts.append(f"workers={self.workers}")
+        if self.client_side_filters:
+            parts.append(f"client_side_filters={list(self.client_side_filters)}")
+        if self._total_known:
+            parts.append(f"total={self._total}")
+        return f"<Pager {' '.join(parts)}>"
+
+    # -- engine --------------------------------------------------------------------------
+
+    def _note_total(self, page: Page[Any]) -> None:
+        self._total_known = True
+        self._total = page.total_items
+
+    def _timed_fetch_first(self) -> tuple[Page[Any], float, float]:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        page = self._fetch_first()
+        return page, time.perf_counter() - wall, time.thread_time() - cpu
+
+    def _fetch_first(self) -> Page[Any]:
+        spec = self._spec
+        if isinstance(spec, PageNumberPaging):
+            return spec.fetch(spec.first, self.page_size)
+        if isinstance(spec, OffsetPaging):
+            return spec.fetch(0, self.page_size)
+        if isinstance(spec, KeysetPaging):
+            return spec.fetch(None, self.page_size)
+        return spec.fetch()
+
+    def _raw_pages(self) -> Iterator[Page[Any]]:
+        if self._first is not None:
+            first, wall, cpu = self._first
+            self._first = None
+        else:
+            first, wall, cpu = self._timed_fetch_first()
+        self._note_total(first)
+        yield first
+        spec = self._spec
+        workers = self._resolve_workers(wall, cpu)
+        self.stats.workers = workers
+        if isinstance(spec, SinglePage):
+            return
+        if isinstance(spec, PageNumberPaging):
+            yield from self._page_numbers(spec, first, workers)
+        elif isinstance(spec, OffsetPaging):
+            yield from self._offsets(spec, first, workers)
+        else:
+            yield from self._keyset(spec, first)
+
+    def _resolve_workers(self, wall: float, cpu: float) -> int:
+        if self.workers != "auto":
+            return self.workers
+        # The share of the first round trip spent waiting rather than computing
+        # tells how many requests can usefully be in flight at once.
+        return max(1, min(MAX_AUTO_WORKERS, math.ceil(wall / max(cpu, 1e-4))))
+
+    def _page_numbers(
+        self, spec: PageNumberPaging, first: Page[Any], workers: int
+    ) -> Iterator[Page[Any]]:
+        if not first.items:
+            return
+        size = self.page_size
+        if first.total_pages is not None and workers > 1:
+            numbers = range(spec.first + 1, spec.first + first.total_pages)
+            yield from self._parallel(lambda n: spec.fetch(n, size), numbers, workers)
+            return
+        number, previous = spec.first, first
+        while True:
+            total_pages = previous.total_pages
+            if total_pages is not None and number - spec.first + 1 >= total_pages:
+                return
+            number += 1
+            page = spec.fetch(number, size)
+            if not page.items:
+                return
+            self._guard_progress(previous, page, f"page {number}")
+            yield page
+            previous = page
+
+    def _offsets(
+        self, spec: OffsetPaging, first: Page[Any], workers: int
+    ) -> Iterator[Page[Any]]:
+        size = self.page_size
+        step = len(first.items)
+        if step == 0:
+            return
+        total = first.total_items
+        if total is not None and workers > 1 and step < total:
+            offsets = range(step, total, step)
+            for offset, page in zip(
+                offsets,
+                self._parallel(lambda o: spec.fetch(o, size), offsets, workers),
+                strict=True,
+            ):
+                yield page
+                expected = min(step, total - offset)
+                got = len(page.items)
+                # A short page (the server capped it, or records moved): read the
+                # rest of its slot sequentially so nothing is skipped.
+                while 0 < got < expected:
+                    extra = spec.fetch(offset + got, size)
+                    if not extra.items:
+                        break
+                    yield extra
+                    got += len(extra.items)
+            return
+        offset, previous = step, first
+        while total is None or offset < total:
+            page = spec.fetch(offset, size)
+            if not page.items:
+                return
+            self._guard_progress(previous, page, f"offset {offset}")
+            yield page
+            offset += len(page.items)
+            total = page.total_items if page.total_items is not None else total
+            previous = page
+
+    def _keyset(self, spec: KeysetPaging, first: Page[Any]) -> Iterator[Page[Any]]:
+        page = first
+        cursor: Any = None
+        while page.items:
+            next_cursor = spec.key(page.items[-1])
+            if cursor is not None and next_cursor == cursor:
+                raise errors.ResponseShapeError(
+                    "keyset paging did not advance (the same last key twice)",
+                    path="$",
+                    snippet=repr(next_cursor),
+                    vendor=self.vendor,
+                    operation=self.name,
+                )
+            cursor = next_cursor
+            page = spec.fetch(cursor, self.page_size)
+            if page.items:
+                yield page
+
+    def _guard_progress(self, previous: Page[Any], page: Page[Any], where: str) -> None:
+        """Refuse to loop when the vendor returns the same page again."""
+        before = [self._id_of(item) for item in previous.items]
+        after = [self._id_of(item) for item in page.items]
+        if after and after == before and all(key is not None for key in after):
+            raise errors.ResponseShapeError(
+                f"paging did not advance: {where} repeated the previous page",
+                path="$",
+                vendor=self.vendor,
+                operation=self.name,
+                hint="the vendor seems to ignore the paging parameters",
+            )
+
+    def _parallel(
+        self, fetch: Callable[[Any], Page[Any]], keys: Sequence[Any], workers: int
+    ) -> Iterator[Page[Any]]:
+        """Fetch ``keys`` with a bounded pool; yield pages in order."""
+        if not keys:
+            return
+        ahead = workers * 2
+        with concurrent.futures.ThreadPoolExecutor(
+            max_workers=min(workers, len(keys)), thread_name_prefix="crmclients-page"
+        ) as pool:
+            pending: deque[concurrent.futures.Future[Page[Any]]] = deque()
+            upcoming = iter(keys)
+            try:
+                for key in upcoming:
+                    pending.append(pool.submit(fetch, key))
+                    if len(pending) >= ahead:
+                        break
+                while pending:
+                    page = pending.popleft().result()
+                    for key in upcoming:
+                        pending.append(pool.submit(fetch, key))
+                        break
+                    yield page
+            finally:
+                for future in pending:
+                    future.cancel()
+
+
+def _progress_bar(pager: Pager[Any]) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise errors.ConfigurationError(
+            "progress bars need tqdm",
+            hint="pip install 'crmclients[cli]'",
+        ) from exc
+    return tqdm(
+        total=pager.total, desc=pager.name or "records", unit="rec", leave=False
+    )

@@ -1,0 +1,318 @@
+"""The one seam between crmclients and the network.
+
+A :class:`Transport` turns a :class:`Request` into a :class:`Response`, or raises a
+:class:`~crmclients.errors.TransportError`. :class:`RequestsTransport` is the real
+one (a pooled ``requests.Session`` with timeouts that are always on); tests and
+``crmclients.testing`` can pass their own. Third-party exceptions are translated
+here and nowhere else, and this is where the one DEBUG line per request is logged,
+with secrets redacted.
+
+Strictly private.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from collections.abc import Mapping
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import attrs
+import requests
+import requests.adapters
+
+from crmclients import errors
+from crmclients._redact import Redactor, redact_text, redact_url
+
+logger = logging.getLogger("crmclients")
+
+
+class _ScrubSecrets(logging.Filter):
+    """Scrubs name-tagged secrets (``api_token=...``) from urllib3's DEBUG lines.
+
+    urllib3 logs every request line with its query string; crmclients puts some
+    vendors' tokens there, so its records are scrubbed before any handler sees them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args or "=" in str(record.msg):
+            record.msg = redact_text(record.getMessage())
+            record.args = None
+        return True
+
+
+_SCRUBBER = _ScrubSecrets()
+
+
+def _install_log_scrubber() -> None:
+    for name in ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry"):
+        third_party = logging.getLogger(name)
+        if _SCRUBBER not in third_party.filters:
+            third_party.addFilter(_SCRUBBER)
+
+
+#: (connect, read) seconds: timeouts are always on.
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
+
+
+@attrs.frozen(slots=True)
+class Request:
+    """One HTTP request, fully built (auth applied) and ready to send."""
+
+    method: str
+    url: str
+    params: tuple[tuple[str, str], ...] = ()
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    content: bytes | None = None
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    attempt: int = 1
+
+
+@attrs.frozen(slots=True)
+class Response:
+    """What came back: status, headers and the raw body bytes."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    url: str
+    elapsed_ms: float
+
+    @property
+    def content_type(self) -> str:
+        """The media type, lower-cased, without parameters."""
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
+class Transport(Protocol):
+    """Sends a request and returns the response, or raises TransportError."""
+
+    def send(self, request: Request) -> Response:  # pragma: no cover - protocol
+        """Send ``request`` and return the response."""
+        ...
+
+    def close(self) -> None:  # pragma: no cover - protocol
+        """Release connections."""
+        ...
+
+
+def normalise_timeout(
+    timeout: float | tuple[float, float] | None,
+) -> tuple[float, float]:
+    """Turn ``timeout=`` into (connect, read) seconds; None means the defaults.
+
+    Raises:
+        ConfigurationError: The value is not positive.
+    """
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, int | float):
+        pair = (float(timeout), float(timeout))
+    else:
+        try:
+            connect, read = timeout
+            pair = (float(connect), float(read))
+        except (TypeError, ValueError) as exc:
+            raise errors.ConfigurationError(
+                f"timeout must be seconds or a (connect, read) pair, got {timeout!r}"
+            ) from exc
+    if min(pair) <= 0:
+        raise errors.ConfigurationError(
+            "timeout must be positive: crmclients never waits forever"
+        )
+    return pair
+
+
+def check_base_url(base_url: str, *, allow_http: bool = False) -> str:
+    """Validate a base URL: https, or http only for loopback hosts unless allowed.
+
+    Returns:
+        The URL without a trailing slash.
+
+    Raises:
+        ConfigurationError: The URL is malformed, or plain http to a remote host.
+    """
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise errors.ConfigurationError(
+            f"base_url must look like https://host[:port][/path], got {redact_url(base_url)!r}"
+        )
+    if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
+        raise errors.ConfigurationError(
+            f"base_url uses plain http to a non-loopback host ({parts.hostname}); "
+            "credentials would travel unencrypted",
+            hint="use https, or pass allow_http=True if you really mean it",
+        )
+    return base_url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class RequestsTransport:
+    """The real transport: a pooled ``requests.Session``.
+
+    Args:
+        session: A session to reuse (its adapters and cookies are kept; crmclients
+            closes only sessions it created).
+        verify: TLS verification; on unless turned off explicitly.
+        pool_size: Connections kept per host (parallel pulls need one per worker).
+        redactor: Scrubs secrets from the log line and error messages.
+        vendor: The vendor name, for messages.
+    """
+
+    def __init__(
+        self,
+        *,
+        session: requests.Session | None = None,
+        verify: bool | str = True,
+        pool_size: int = 32,
+        redactor: Redactor | None = None,
+        vendor: str | None = None,
+    ) -> None:
+        _install_log_scrubber()
+        self._owns_session = session is None
+        if session is None:
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(
+                pool_connections=4, pool_maxsize=pool_size, max_retries=0
+            )
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self.session = session
+        self.verify = verify
+        self.redactor = redactor or Redactor()
+        self.vendor = vendor
+
+    def send(self, request: Request) -> Response:
+        """Send ``request``; map every ``requests`` failure to a crmclients error."""
+        started = time.perf_counter()
+        try:
+            answer = self.session.request(
+                request.method,
+                request.url,
+                params=request.params or None,
+                headers=dict(request.headers),
+                data=request.content,
+                timeout=request.timeout,
+                verify=self.verify,
+            )
+            content = answer.content
+        except requests.RequestException as exc:
+            elapsed = (time.perf_counter() - started) * 1000
+            error = self._map_exception(exc, request)
+            self._log(request, f"error {type(exc).__name__}", elapsed)
+            raise error from None
+        elapsed = (time.perf_counter() - started) * 1000
+        self._log(request, str(answer.status_code), elapsed)
+        return Response(
+            status_code=answer.status_code,
+            headers=answer.headers,
+            content=content,
+            url=answer.url or request.url,
+            elapsed_ms=elapsed,
+        )
+
+    def close(self) -> None:
+        """Close the session if this transport created it."""
+        if self._owns_session:
+            self.session.close()
+
+    def _log(self, request: Request, outcome: str, elapsed_ms: float) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            url = request.url
+            if request.params:
+                url = (
+                    requests.Request("GET", url, params=list(request.params))
+                    .prepare()
+                    .url
+                    or url
+                )
+            logger.debug(
+                "%s %s -> %s in %.0f ms (attempt %d)",
+                request.method,
+                self.redactor.scrub(redact_url(url)),
+                outcome,
+                elapsed_ms,
+                request.attempt,
+            )
+
+    def _map_exception(
+        self, exc: requests.RequestException, request: Request
+    ) -> errors.CRMError:
+        operation = f"{request.method} {urlsplit(request.url).path}"
+        detail = self.redactor.scrub(str(exc))
+        kwargs = {"vendor": self.vendor, "operation": operation}
+        if isinstance(exc, requests.ConnectTimeout):
+            return errors.RequestTimeoutError(
+                f"connecting timed out: {detail}", request_sent=False, **kwargs
+            )
+        if isinstance(exc, requests.ReadTimeout):
+            return errors.RequestTimeoutError(
+                f"the server did not answer in time: {detail}",
+                request_sent=True,
+                **kwargs,
+            )
+        if isinstance(exc, requests.exceptions.SSLError):
+            return errors.TransportError(
+                f"TLS failed: {detail}",
+                request_sent=False,
+                hint="check the certificate; verification stays on unless verify=False",
+                **kwargs,
+            )
+        if isinstance(exc, requests.ConnectionError):
+            sent = None if not _never_connected(exc) else False
+            what = "could not connect" if sent is False else "the connection broke"
+            return errors.TransportError(
+                f"{what}: {detail}", request_sent=sent, **kwargs
+            )
+        if isinstance(
+            exc,
+            requests.exceptions.ChunkedEncodingError
+            | requests.exceptions.ContentDecodingError,
+        ):
+            return errors.TransportError(
+                f"the answer was cut off: {detail}", request_sent=True, **kwargs
+            )
+        return errors.TransportError(
+            f"request failed: {detail}", request_sent=None, **kwargs
+        )
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when the failure happened while connecting (the request never left)."""
+    import urllib3.exceptions
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(
+            current,
+            urllib3.exceptions.NewConnectionError
+            | urllib3.exceptions.NameResolutionError,
+        ):
+            return True
+        if (
+            isinstance(current, urllib3.exceptions.MaxRetryError)
+            and current.reason is not None
+        ):
+            current = current.reason
+            continue
+        for arg in getattr(current, "args", ()):
+            if (
+                isinstance(arg, BaseException)
+                and id(arg) not in seen
+                and _never_connected(arg)
+            ):
+                return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -1,0 +1,281 @@
+"""The ``crmclients`` command: pull records to files, list vendors, serve sandboxes.
+
+Needs the ``cli`` extra (``pip install 'crmclients[cli]'``: click and tqdm).
+
+Exit codes: 0 success; 1 the vendor or the network failed; 2 bad usage or
+configuration; 3 authentication refused; 4 the vendor does not support it;
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+import crmclients
+from crmclients import errors, export
+
+_TABLE_COLUMNS = (
+    "id",
+    "kind",
+    "name",
+    "subject",
+    "title",
+    "status",
+    "vendor_status",
+    "organisation_name",
+    "value",
+    "probability",
+    "due_at",
+    "starts_at",
+    "close_date",
+    "assignee_name",
+    "updated_at",
+)
+
+EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_UNSUPPORTED = 1, 2, 3, 4
+
+
+def _exit_code(exc: errors.CRMError) -> int:
+    if isinstance(exc, errors.ConfigurationError | errors.ValidationError):
+        return EXIT_USAGE
+    if isinstance(exc, errors.AuthenticationError | errors.PermissionDeniedError):
+        return EXIT_AUTH
+    if isinstance(exc, errors.NotSupportedError):
+        return EXIT_UNSUPPORTED
+    return EXIT_ERROR
+
+
+def _fail(exc: errors.CRMError) -> None:
+    click.echo(f"crmclients: error: {exc}", err=True)
+    raise SystemExit(_exit_code(exc))
+
+
+@contextlib.contextmanager
+def _client(
+    vendor: str,
+    *,
+    sandbox: bool,
+    records: int,
+    seed: int,
+    profile: str | None,
+    options: dict[str, Any],
+) -> Iterator[crmclients.Client]:
+    if sandbox:
+        from crmclients.sandbox import Sandbox
+
+        with (
+            Sandbox(vendor, records=records, seed=seed) as sb,
+            crmclients.connect(vendor, **sb.settings, **options) as client,
+        ):
+            yield client
+    else:
+        with crmclients.connect(vendor, profile=profile, **options) as client:
+            yield client
+
+
+class _Progress:
+    """A tqdm bar on stderr when it is a terminal and not --quiet."""
+
+    def __init__(self, enabled: bool, total: int | None, label: str) -> None:
+        self.bar: Any = None
+        if enabled and sys.stderr.isatty():
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(
+                total=total, desc=label, unit="rec", file=sys.stderr, leave=False
+            )
+
+    def __call__(self, _record: Any) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="crmclients")
+def cli() -> None:
+    """Pull CRM records from five vendors through one typed model."""
+
+
+@cli.command()
+@click.option("--markdown", is_flag=True, help="Print full Markdown capability tables.")
+def vendors(markdown: bool) -> None:
+    """List the vendors and what each supports."""
+    for name in crmclients.vendor_names():
+        caps = crmclients.capabilities(name)
+        if markdown:
+            click.echo(caps.to_markdown() + "\n")
+            continue
+        parts = []
+        for collection in caps.collections():
+            ops = [
+                op
+                for op in ("list", "get", "create", "update", "delete")
+                if caps.supports(collection, op)
+            ]
+            parts.append(f"{collection}({','.join(ops)})")
+        click.echo(f"{name:<13} {' '.join(parts)}")
+
+
+@cli.command()
+@click.argument("vendor")
+@click.argument("collection")
+@click.option(
+    "--sandbox", is_flag=True, help="Pull from a built-in sandbox (no credentials)."
+)
+@click.option(
+    "--records", default=100, show_default=True, help="Records in the sandbox."
+)
+@click.option("--seed", default=1, show_default=True, help="Seed of the sandbox data.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(export.FORMATS),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Write here (atomically) instead of stdout.",
+)
+@click.option(
+    "--workers",
+    default="1",
+    show_default=True,
+    help="Parallel page fetches, or 'auto'.",
+)
+@click.option(
+    "--page-size", type=int, help="Records per request (default: the vendor's maximum)."
+)
+@click.option("--limit", type=int, help="Stop after this many records.")
+@click.option("--profile", help="Profile from the profile file.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def pull(
+    vendor: str,
+    collection: str,
+    sandbox: bool,
+    records: int,
+    seed: int,
+    fmt: export.Format,
+    out: str | None,
+    workers: str,
+    page_size: int | None,
+    limit: int | None,
+    profile: str | None,
+    quiet: bool,
+) -> None:
+    """Pull every record of COLLECTION from VENDOR."""
+    worker_count: int | str = (
+        workers if workers == "auto" else _positive(workers, "--workers")
+    )
+    try:
+        with _client(
+            vendor,
+            sandbox=sandbox,
+            records=records,
+            seed=seed,
+            profile=profile,
+            options={},
+        ) as client:
+            target = getattr(client, collection, None)
+            if not isinstance(target, crmclients.Collection):
+                raise errors.ValidationError(
+                    field="COLLECTION",
+                    rule=f"must be one of {', '.join(client.capabilities.collections())}",
+                    vendor=vendor,
+                )
+            pager = target.list(page_size=page_size, workers=worker_count)  # type: ignore[arg-type]
+            progress = _Progress(not quiet, None, f"{vendor}.{collection}")
+            rows: Any = pager if limit is None else pager.first(limit)
+            try:
+                if fmt == "table" and out is None:
+                    shown = list(rows)
+                    for record in shown:
+                        progress(record)
+                    progress.close()
+                    click.echo(export.format_table(shown, columns=_columns(shown)))
+                    count = len(shown)
+                else:
+                    count = export.write(rows, out, fmt, on_record=progress)
+            finally:
+                progress.close()
+        if out is not None or fmt == "table":
+            click.echo(
+                f"{count} {collection} from {vendor}"
+                + (f" written to {out}" if out else ""),
+                err=True,
+            )
+    except errors.CRMError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        click.echo("crmclients: interrupted; no partial file was left behind", err=True)
+        raise SystemExit(130) from None
+
+
+@cli.command()
+@click.argument("vendor")
+@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--records", default=100, show_default=True, help="Records to seed.")
+@click.option("--seed", default=1, show_default=True, help="Seed of the data.")
+@click.option(
+    "--latency", default=0.0, show_default=True, help="Seconds added to every answer."
+)
+def sandbox(vendor: str, port: int, records: int, seed: int, latency: float) -> None:
+    """Serve a vendor emulator on 127.0.0.1 for local development."""
+    from crmclients.sandbox import emulator
+    from crmclients.sandbox._server import ServerThread
+
+    try:
+        app = emulator(vendor, records=records, seed=seed, latency=latency)
+    except ValueError as exc:
+        click.echo(f"crmclients: error: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    server = ServerThread(app, port=port)
+    settings = ", ".join(f"{k}={v!r}" for k, v in app.credentials.items())
+    click.echo(
+        f"{vendor} sandbox on http://127.0.0.1:{server.port} ({records} records)"
+    )
+    click.echo(
+        f"connect with: crmclients.connect({vendor!r}, base_url='http://127.0.0.1:{server.port}', {settings})"
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+def _positive(text: str, name: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise click.BadParameter(
+            "must be a positive integer or 'auto'", param_hint=name
+        )
+    return value
+
+
+def _columns(records: list[Any]) -> list[str] | None:
+    if not records:
+        return None
+    from crmclients._frames import flat_columns
+
+    available = set(flat_columns(type(records[0])))
+    return [c for c in _TABLE_COLUMNS if c in available] or None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    try:
+        cli.main(args=argv, prog_name="crmclients", standalone_mode=True)
+    except SystemExit as exc:
+        code: object = exc.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)

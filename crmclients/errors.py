@@ -1,0 +1,439 @@
+"""Every exception crmclients raises, in one tree.
+
+::
+
+    CRMError
+     ├─ ConfigurationError          bad/missing settings or credentials
+     ├─ ValidationError (ValueError) input breaks a documented rule; nothing was sent
+     ├─ NotSupportedError           the vendor has no such operation/filter; nothing sent
+     ├─ TransportError              could not talk to the server (connect, TLS, DNS)
+     │   └─ RequestTimeoutError
+     ├─ AmbiguousWriteError         a non-idempotent write may or may not have happened
+     ├─ ResponseShapeError          the answer is not what the vendor documents
+     └─ APIError                    the vendor said no
+         ├─ AuthenticationError
+         │   └─ ClockSkewError      iVvy: the request was stale (clock off by > 5 min)
+         ├─ PermissionDeniedError
+         ├─ NotFoundError
+         ├─ RejectedError           server-side validation (.field_errors)
+         ├─ ConflictError
+         ├─ RateLimitError          .retry_after
+         └─ ServerError
+
+Every message names the vendor and the operation and says what to do next; none
+contains a credential (messages pass through the client's redactor before they are
+raised). Every error pickles, so it can cross process pools.
+
+Warnings have their own small tree: ``CRMWarning`` and
+``VendorDeprecationWarning`` (for example the retirement of Administrate's legacy
+REST API), so they can be filtered with ``warnings.filterwarnings``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "AmbiguousWriteError",
+    "AuthenticationError",
+    "CRMError",
+    "CRMWarning",
+    "ClockSkewError",
+    "ConfigurationError",
+    "ConflictError",
+    "NotFoundError",
+    "NotSupportedError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RejectedError",
+    "RequestTimeoutError",
+    "ResponseShapeError",
+    "ServerError",
+    "TransportError",
+    "ValidationError",
+    "VendorDeprecationWarning",
+]
+
+
+def _rebuild(cls: type[CRMError], kwargs: dict[str, Any]) -> CRMError:
+    """Recreate an error from its keyword arguments (used by pickle).
+
+    Strictly private.
+    """
+    return cls(**kwargs)
+
+
+class CRMError(Exception):
+    """Base class of every crmclients error.
+
+    Attributes:
+        vendor: The vendor name (``"tactile"``...), or None when not vendor-specific.
+        operation: The operation that failed (``"opportunities.create"``,
+            ``"GET /opportunities"``...), or None.
+        hint: What the caller can do about it.
+    """
+
+    default_hint: str = ""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+        **extra: Any,
+    ) -> None:
+        self.message = message
+        self.vendor = vendor
+        self.operation = operation
+        self.hint = self.default_hint if hint is None else hint
+        self._kwargs: dict[str, Any] = {
+            "message": message,
+            "vendor": vendor,
+            "operation": operation,
+            "hint": hint,
+            **extra,
+        }
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = ": ".join(part for part in (self.vendor, self.operation) if part)
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text = f"{text} ({self.hint})"
+        return text
+
+    def __str__(self) -> str:
+        return self._format()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self._kwargs), self._state())
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in self.__dict__.items()
+            if k not in self._kwargs and k != "_kwargs"
+        }
+
+    def __setstate__(self, state: dict[str, Any] | None) -> None:
+        self.__dict__.update(state or {})
+
+    def redacted(self, scrub: Callable[[str], str]) -> CRMError:
+        """A copy of this error with every text passed through ``scrub``.
+
+        Used by the clients so that no credential can reach a message, whatever
+        the vendor echoed back.
+        """
+        copy = _rebuild(type(self), _scrub_any(self._kwargs, scrub))
+        copy.__dict__.update(_scrub_any(self._state(), scrub))
+        return copy
+
+
+def _scrub_any(value: Any, scrub: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrub_any(v, scrub) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_scrub_any(v, scrub) for v in value)
+    return value
+
+
+class ConfigurationError(CRMError):
+    """Settings or credentials are missing or malformed."""
+
+    default_hint = "check the arguments to crmclients.connect() or your profile file"
+
+
+class ValidationError(CRMError, ValueError):
+    """Input breaks a documented rule; nothing was sent to the vendor.
+
+    Attributes:
+        field: The offending field, as the caller named it.
+        rule: The rule it breaks, in words.
+    """
+
+    default_hint = "fix the value and call again; nothing was sent"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field: str,
+        rule: str,
+        vendor: str | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(
+            message or f"{field!r} {rule}",
+            vendor=vendor,
+            operation=operation,
+            hint=hint,
+            field=field,
+            rule=rule,
+        )
+
+
+class NotSupportedError(CRMError):
+    """The vendor has no such operation or filter; nothing was sent.
+
+    Attributes:
+        feature: The operation or filter that is not supported.
+    """
+
+    default_hint = "see client.capabilities for what this vendor supports"
+
+    def __init__(
+        self,
+        vendor: str,
+        operation: str,
+        message: str | None = None,
+        *,
+        hint: str | None = None,
+    ) -> None:
+        self.feature = operation
+        super().__init__(
+            message or f"{vendor} does not support {operation}",
+            vendor=vendor,
+            operation=operation,
+            hint=hint,
+        )
+        self._kwargs = {
+            "vendor": vendor,
+            "operation": operation,
+            "message": message,
+            "hint": hint,
+        }
+
+    def _format(self) -> str:
+        text = self.message
+        if self.hint:
+            text = f"{text} ({self.hint})"
+        return text
+
+
+class TransportError(CRMError):
+    """The server could not be reached or the connection broke.
+
+    Attributes:
+        request_sent: False when the request certainly never left (connect failure),
+            True or None when it may have reached the server.
+    """
+
+    default_hint = "check the network and base_url; reads are retried automatically"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_sent: bool | None = None,
+        vendor: str | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.request_sent = request_sent
+        super().__init__(
+            message,
+            vendor=vendor,
+            operation=operation,
+            hint=hint,
+            request_sent=request_sent,
+        )
+
+
+class RequestTimeoutError(TransportError):
+    """The server did not answer within the timeout."""
+
+    default_hint = (
+        "raise timeout= if the vendor is slow; reads are retried automatically"
+    )
+
+
+class AmbiguousWriteError(CRMError):
+    """A non-idempotent write may or may not have been applied.
+
+    The request left, but no trustworthy answer came back (connection reset, timeout,
+    5xx, unreadable body). Retrying blindly could create a duplicate, so crmclients
+    does not: look the record up before trying again.
+    """
+
+    default_hint = "check whether the record exists before retrying; it was sent once"
+
+
+class ResponseShapeError(CRMError):
+    """The vendor's answer is not shaped as its documentation says.
+
+    Attributes:
+        path: Where in the answer the problem is (``$.opportunities[3].created``).
+        snippet: A short, redacted excerpt of the offending value.
+    """
+
+    default_hint = "this is a vendor-side surprise; report it with the path and snippet"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str = "$",
+        snippet: str = "",
+        transient: bool = False,
+        vendor: str | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = path
+        self.snippet = snippet[:200]
+        self.transient = transient
+        super().__init__(
+            message if path == "$" or path in message else f"{message} at {path}",
+            vendor=vendor,
+            operation=operation,
+            hint=hint,
+            path=path,
+            snippet=self.snippet,
+            transient=transient,
+        )
+
+
+class APIError(CRMError):
+    """The vendor answered and said no.
+
+    Attributes:
+        status_code: The HTTP status (vendors that always answer 200 give 200).
+        code: The vendor's own error code (``"COM.CRM.EXCEPTION..."``, ``24404``...).
+        messages: The vendor's messages, as a list of strings.
+        request_id: The vendor's request id, when it gives one.
+        details: Any further vendor fields (``specificCode``, ``description``...).
+        retry_after: Seconds the vendor asked us to wait (Retry-After), if it said.
+    """
+
+    default_hint = "see the vendor's message"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | int | None = None,
+        messages: Sequence[str] = (),
+        request_id: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        retry_after: float | None = None,
+        vendor: str | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+        **extra: Any,
+    ) -> None:
+        self.retry_after = retry_after
+        self.status_code = status_code
+        self.code = code
+        self.messages = list(messages)
+        self.request_id = request_id
+        self.details = dict(details or {})
+        super().__init__(
+            message,
+            vendor=vendor,
+            operation=operation,
+            hint=hint,
+            status_code=status_code,
+            code=code,
+            messages=self.messages,
+            request_id=request_id,
+            details=self.details,
+            retry_after=retry_after,
+            **extra,
+        )
+
+
+class AuthenticationError(APIError):
+    """The credentials were refused."""
+
+    default_hint = "check the credentials (they were not logged)"
+
+
+class ClockSkewError(AuthenticationError):
+    """The request was refused as stale: the local clock looks wrong.
+
+    Attributes:
+        skew_seconds: How far the local clock seems to be from the server's
+            (positive: local clock ahead), or None when unknown.
+    """
+
+    default_hint = (
+        "synchronise the system clock (NTP); requests older than 5 minutes are refused"
+    )
+
+    def __init__(
+        self, message: str, *, skew_seconds: float | None = None, **kwargs: Any
+    ) -> None:
+        self.skew_seconds = skew_seconds
+        super().__init__(message, skew_seconds=skew_seconds, **kwargs)
+
+
+class PermissionDeniedError(APIError):
+    """The credentials are valid but may not do this."""
+
+    default_hint = "ask the account admin for the permission"
+
+
+class NotFoundError(APIError):
+    """The record or route does not exist."""
+
+    default_hint = "check the id"
+
+
+class RejectedError(APIError):
+    """The vendor refused the data (server-side validation).
+
+    Attributes:
+        field_errors: Field name -> messages, where the vendor says which field.
+    """
+
+    default_hint = "fix the data the vendor named and try again"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field_errors: Mapping[str, Sequence[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.field_errors = {k: list(v) for k, v in (field_errors or {}).items()}
+        super().__init__(message, field_errors=self.field_errors, **kwargs)
+
+
+class ConflictError(APIError):
+    """The request conflicts with the record's current state."""
+
+    default_hint = "reload the record and try again"
+
+
+class RateLimitError(APIError):
+    """Too many requests.
+
+    Attributes:
+        retry_after: Seconds the vendor asked us to wait, when it said.
+    """
+
+    default_hint = "slow down (rate_limit=) or wait and retry"
+
+
+class ServerError(APIError):
+    """The vendor failed (5xx)."""
+
+    default_hint = "the vendor had a problem; reads are retried automatically"
+
+
+class CRMWarning(UserWarning):
+    """Base class of the warnings crmclients emits."""
+
+
+class VendorDeprecationWarning(CRMWarning, DeprecationWarning):
+    """The vendor has announced the retirement of an API this client uses."""

@@ -1,0 +1,261 @@
+"""Write records to JSONL, CSV, Parquet, DataFrames or a text table.
+
+Files are written atomically: into a temporary file next to the destination, which
+replaces the destination only once everything is written and flushed. An interrupted
+pull never leaves a half file that looks complete.
+
+pandas and pyarrow are imported only by the functions that need them
+(``pip install 'crmclients[pandas]'``).
+
+>>> from crmclients.models import Opportunity
+>>> print(format_table([Opportunity(id="1", vendor="tactile", name="Boats")], columns=["id", "name"]))
+id  name
+--  -----
+1   Boats
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+import attrs
+import orjson
+
+from crmclients import errors
+from crmclients._frames import flat_columns, flat_row, records_to_dataframe, schema
+from crmclients.models import Ref
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = [
+    "FORMATS",
+    "atomic_path",
+    "format_table",
+    "record_to_json",
+    "to_dataframe",
+    "write",
+    "write_csv",
+    "write_jsonl",
+    "write_parquet",
+]
+
+Format = Literal["jsonl", "csv", "parquet", "table"]
+FORMATS: tuple[str, ...] = ("table", "jsonl", "csv", "parquet")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Ref):
+        return {k: v for k, v in attrs.asdict(value).items() if v is not None}
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def record_to_json(record: Any, *, include_raw: bool = False) -> bytes:
+    """One record as a JSON object (refs nested, Decimals as strings, no ``raw``)."""
+    data = {name: getattr(record, name) for name in schema(type(record)).names}
+    if include_raw:
+        data["raw"] = dict(getattr(record, "raw", {}))
+    return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+
+
+@contextlib.contextmanager
+def atomic_path(destination: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path that replaces ``destination`` only on success."""
+    target = Path(destination)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".part", dir=target.parent
+    )
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        with open(temp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+@contextlib.contextmanager
+def _sink(
+    destination: str | os.PathLike[str] | IO[Any], mode: str
+) -> Iterator[IO[Any]]:
+    if isinstance(destination, str | os.PathLike):
+        with (
+            atomic_path(destination) as temp,
+            open(temp, mode, newline="" if "b" not in mode else None) as handle,
+        ):
+            yield handle
+    else:
+        yield destination
+
+
+def write_jsonl(
+    records: Iterable[Any],
+    destination: str | os.PathLike[str] | IO[bytes],
+    *,
+    include_raw: bool = False,
+    on_record: Callable[[Any], None] | None = None,
+) -> int:
+    """Write one JSON object per line. Returns the number of records written."""
+    count = 0
+    with _sink(destination, "wb") as out:
+        for record in records:
+            out.write(record_to_json(record, include_raw=include_raw))
+            out.write(b"\n")
+            count += 1
+            if on_record is not None:
+                on_record(record)
+    return count
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def write_csv(
+    records: Iterable[Any],
+    destination: str | os.PathLike[str] | IO[str],
+    *,
+    columns: Sequence[str] | None = None,
+    on_record: Callable[[Any], None] | None = None,
+) -> int:
+    """Write flat rows (refs as ``x_id``/``x_name``) with a header line."""
+    count = 0
+    with _sink(destination, "w") as out:
+        writer: Any = None
+        for record in records:
+            row = flat_row(record)
+            if writer is None:
+                fields = list(columns) if columns else flat_columns(type(record))
+                writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+                writer.writeheader()
+            writer.writerow({k: _csv_value(v) for k, v in row.items()})
+            count += 1
+            if on_record is not None:
+                on_record(record)
+        if writer is None and columns:
+            csv.writer(out).writerow(columns)
+    return count
+
+
+def to_dataframe(records: Iterable[Any], **options: Any) -> pandas.DataFrame:
+    """A DataFrame of records (see ``Pager.to_dataframe``)."""
+    return records_to_dataframe(records, **options)
+
+
+def write_parquet(
+    records: Iterable[Any],
+    destination: str | os.PathLike[str],
+    *,
+    on_record: Callable[[Any], None] | None = None,
+) -> int:
+    """Write a Parquet file (needs ``crmclients[pandas]``: pandas + pyarrow)."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise errors.ConfigurationError(
+            "Parquet needs pyarrow", hint="pip install 'crmclients[pandas]'"
+        ) from exc
+
+    def counted() -> Iterator[Any]:
+        for record in records:
+            if on_record is not None:
+                on_record(record)
+            yield record
+
+    frame = records_to_dataframe(counted())
+    with atomic_path(destination) as temp:
+        frame.to_parquet(temp, index=False)
+    return len(frame)
+
+
+def format_table(
+    records: Iterable[Any],
+    *,
+    columns: Sequence[str] | None = None,
+    max_width: int = 40,
+) -> str:
+    """A plain-text table (for terminals)."""
+    rows = [flat_row(r) for r in records]
+    if not rows:
+        return "(no records)"
+    names = (
+        list(columns)
+        if columns
+        else [c for c in rows[0] if any(r.get(c) not in (None, "") for r in rows)]
+    )
+    cells = [[_cell(row.get(c), max_width) for c in names] for row in rows]
+    widths = [max(len(n), *(len(r[i]) for r in cells)) for i, n in enumerate(names)]
+    lines = [
+        "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines.extend(
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in cells
+    )
+    return "\n".join(lines)
+
+
+def _cell(value: Any, width: int) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat(sep=" ") if isinstance(value, datetime) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def write(
+    records: Iterable[Any],
+    destination: str | os.PathLike[str] | None,
+    fmt: Format,
+    *,
+    on_record: Callable[[Any], None] | None = None,
+) -> int:
+    """Write ``records`` in ``fmt`` to ``destination`` (None: standard output)."""
+    if fmt == "jsonl":
+        if destination is None:
+            sys.stdout.flush()
+            return write_jsonl(records, sys.stdout.buffer, on_record=on_record)
+        return write_jsonl(records, destination, on_record=on_record)
+    if fmt == "csv":
+        if destination is None:
+            return write_csv(records, sys.stdout, on_record=on_record)
+        return write_csv(records, destination, on_record=on_record)
+    if fmt == "parquet":
+        if destination is None:
+            raise errors.ConfigurationError("parquet needs --out FILE")
+        return write_parquet(records, destination, on_record=on_record)
+    rows = []
+    for record in records:
+        rows.append(record)
+        if on_record is not None:
+            on_record(record)
+    text = format_table(rows) + "\n"
+    if destination is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        with atomic_path(destination) as temp:
+            temp.write_text(text, encoding="utf-8")
+    return len(rows)

@@ -1,0 +1,308 @@
+"""Tactile CRM behind the common Client: opportunities and their notes.
+
+Mapping (native -> shared):
+
+================  ======================================
+Tactile           crmclients.models.Opportunity
+================  ======================================
+id                id (string)
+name, description name, description
+organisation(_id) organisation: Ref(COMPANY, id, name)
+person(_id)       person: Ref(CONTACT, id, name)
+cost              value (Decimal)
+probability       probability
+status/type/source status/type/source (option names)
+owner             owner: Ref(USER, username)
+assigned_to       assignee: Ref(USER, username)
+enddate           close_date
+archived, tags    archived, tags
+created           created_at (aware UTC)
+lastupdated       updated_at (aware UTC)
+================  ======================================
+
+Notes are the ``note`` items of an opportunity's timeline:
+``client.notes.list(related_to=Ref(RefKind.OPPORTUNITY, id))``. Emails on the
+timeline are not notes; the native client returns them (``get_timeline``).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from crmclients import errors
+from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
+from crmclients._paging import Page, SinglePage
+from crmclients._rules import Rules
+from crmclients.config import Setting
+from crmclients.models import Note, Opportunity, Ref, RefKind
+from crmclients.vendors.tactile.client import TactileClient
+from crmclients.vendors.tactile.models import (
+    OpportunityOptions,
+    TactileNote,
+    TactileOpportunity,
+)
+
+VENDOR = "tactile"
+
+#: Shared field -> native save field (for messages about native rules).
+_SHARED_NAMES = {
+    "cost": "value",
+    "enddate": "close_date",
+    "organisation_id": "organisation",
+    "person_id": "person",
+    "assigned_to": "assignee",
+    "status_id": "status",
+    "type_id": "type",
+    "source_id": "source",
+}
+
+
+def _ref(kind: RefKind, id: object, name: str | None = None) -> Ref | None:
+    return Ref(kind, str(id), name=name) if id not in (None, "") else None
+
+
+def opportunity_from_native(o: TactileOpportunity) -> Opportunity:
+    """Map a Tactile opportunity onto the shared model."""
+    return Opportunity(
+        id=str(o.id),
+        vendor=VENDOR,
+        created_at=o.created,
+        updated_at=o.last_updated,
+        raw=o.raw,
+        name=o.name,
+        description=o.description,
+        organisation=_ref(RefKind.COMPANY, o.organisation_id, o.organisation),
+        person=_ref(RefKind.CONTACT, o.person_id, o.person),
+        value=o.cost,
+        probability=o.probability,
+        status=o.status,
+        type=o.type,
+        source=o.source,
+        owner=_ref(RefKind.USER, o.owner, o.owner),
+        assignee=_ref(RefKind.USER, o.assigned_to, o.assigned_to),
+        close_date=o.end_date,
+        archived=o.archived,
+        tags=o.tags,
+    )
+
+
+def note_from_native(n: TactileNote) -> Note:
+    """Map a Tactile timeline note onto the shared model."""
+    related = tuple(
+        ref
+        for ref in (
+            _ref(RefKind.OPPORTUNITY, n.opportunity_id, n.opportunity),
+            _ref(RefKind.COMPANY, n.organisation_id, n.organisation),
+            _ref(RefKind.CONTACT, n.person_id, n.person),
+        )
+        if ref is not None
+    )
+    return Note(
+        id=str(n.id),
+        vendor=VENDOR,
+        created_at=n.created,
+        updated_at=n.last_updated,
+        raw=n.raw,
+        title=n.title,
+        body=n.body,
+        author=_ref(RefKind.USER, n.owner, n.owner),
+        related=related,
+        private=n.private,
+    )
+
+
+def _convert_opportunities(items: Sequence[TactileOpportunity]) -> list[Opportunity]:
+    return [opportunity_from_native(o) for o in items]
+
+
+class OpportunitiesAdapter(CollectionAdapter[Opportunity]):
+    """``client.opportunities`` on Tactile."""
+
+    name = "opportunities"
+    native_filters = frozenset(
+        {"created_after", "created_before", "updated_after", "updated_before"}
+    )
+    writable = frozenset(
+        {
+            "name",
+            "description",
+            "organisation",
+            "person",
+            "value",
+            "probability",
+            "status",
+            "type",
+            "source",
+            "assignee",
+            "close_date",
+            "tags",
+        }
+    )
+    required_on_create = frozenset({"name", "close_date"})
+
+    @property
+    def native(self) -> TactileClient:
+        """The Tactile client."""
+        client: TactileClient = self.adapter.native
+        return client
+
+    def list(self, query: ListQuery) -> Listing[Opportunity]:
+        filters = dict(query.filters)
+        pager = self.native.iter_opportunities(
+            page_size=query.page_size or 100, include_raw=query.include_raw, **filters
+        )
+        return Listing(spec=pager._spec, convert=_convert_opportunities)
+
+    def get(self, id: str) -> Opportunity:
+        return opportunity_from_native(self.native.get_opportunity(_native_id(id)))
+
+    def create(self, fields: Mapping[str, Any]) -> Opportunity:
+        native, tags = self._to_native(fields, "create")
+        new_id = self._translate(lambda: self.native.save_opportunity(native), "create")
+        self._tag(new_id, tags)
+        return self.get(str(new_id))
+
+    def update(self, id: str, changes: Mapping[str, Any]) -> Opportunity:
+        native, tags = self._to_native(changes, "update")
+        oid = _native_id(id)
+        if native:
+            self._translate(
+                lambda: self.native.save_opportunity({"id": oid, **native}), "update"
+            )
+        self._tag(oid, tags)
+        return self.get(str(oid))
+
+    def _tag(self, oid: int, tags: Sequence[str]) -> None:
+        for tag in tags:
+            self.native.add_tag(oid, tag)
+
+    def _translate(self, call: Any, operation: str) -> int:
+        try:
+            result: int = call()
+        except errors.ValidationError as exc:
+            raise errors.ValidationError(
+                field=_SHARED_NAMES.get(exc.field, exc.field),
+                rule=exc.rule,
+                vendor=VENDOR,
+                operation=f"opportunities.{operation}",
+            ) from None
+        return result
+
+    def _options(self) -> OpportunityOptions:
+        adapter: TactileAdapter = self.adapter  # type: ignore[assignment]
+        if adapter.options_cache is None:
+            adapter.options_cache = self.native.get_options()
+        return adapter.options_cache
+
+    def _to_native(
+        self, fields: Mapping[str, Any], operation: str
+    ) -> tuple[dict[str, Any], builtins.list[str]]:
+        rules = Rules(VENDOR, f"opportunities.{operation}")
+        out: dict[str, Any] = {}
+        tags: builtins.list[str] = []
+        for name, value in fields.items():
+            if name in ("name", "description", "probability"):
+                out[name] = value
+            elif name == "value":
+                out["cost"] = value
+            elif name == "close_date":
+                out["enddate"] = value.isoformat() if isinstance(value, date) else value
+            elif name in ("organisation", "person"):
+                out[f"{name}_id"] = _ref_id(
+                    rules,
+                    name,
+                    value,
+                    RefKind.COMPANY if name == "organisation" else RefKind.CONTACT,
+                )
+            elif name == "assignee":
+                out["assigned_to"] = value.id if isinstance(value, Ref) else value
+            elif name in ("status", "type", "source"):
+                if value is None:
+                    out[f"{name}_id"] = None
+                    continue
+                option = self._options().id_for(name, value)
+                if option is None:
+                    known = ", ".join(sorted(getattr(self._options(), name).values()))
+                    rules.fail(
+                        name, f"must be one of the account's {name} options: {known}"
+                    )
+                out[f"{name}_id"] = option
+            elif name == "tags":
+                if isinstance(value, str) or not isinstance(value, Sequence):
+                    rules.fail("tags", "must be a list of tag names")
+                tags = [rules.text("tags", t, required=True) or "" for t in value]
+        return out, tags
+
+
+def _ref_id(rules: Rules, field: str, value: Any, kind: RefKind) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, Ref):
+        if value.kind != kind:
+            rules.fail(
+                field, f"must be a Ref of kind {kind.value}, got {value.kind.value}"
+            )
+        value = value.id
+    return rules.id(field, value)
+
+
+def _native_id(id: str) -> int:
+    if not id.isdigit():
+        Rules(VENDOR, "id").fail("id", "must be a Tactile integer id")
+    return int(id)
+
+
+class NotesAdapter(CollectionAdapter[Note]):
+    """``client.notes`` on Tactile: the notes on an opportunity's timeline."""
+
+    name = "notes"
+    native_filters = frozenset({"related_to"})
+
+    def list(self, query: ListQuery) -> Listing[Note]:
+        related = query.filters.get("related_to")
+        if not isinstance(related, Ref) or related.kind is not RefKind.OPPORTUNITY:
+            raise errors.ValidationError(
+                field="related_to",
+                rule="is required: Tactile lists notes per opportunity; pass "
+                "related_to=Ref(RefKind.OPPORTUNITY, id)",
+                vendor=VENDOR,
+                operation="notes.list",
+            )
+        native: TactileClient = self.adapter.native
+        oid = _native_id(related.id)
+
+        def fetch() -> Page[Any]:
+            entries = native.get_timeline(oid, include_raw=query.include_raw)
+            return Page([e.note for e in entries if e.note is not None])
+
+        return Listing(
+            spec=SinglePage(fetch=fetch),
+            convert=lambda items: [note_from_native(n) for n in items],
+        )
+
+
+class TactileAdapter(VendorAdapter):
+    """Tactile CRM: opportunities (list, get, create, update) and their notes."""
+
+    vendor = VENDOR
+    settings = (
+        Setting(
+            "api_token",
+            required=True,
+            secret=True,
+            doc="API token from User Preferences",
+        ),
+        Setting("account", doc="site address: acme for https://acme.tactilecrm.com"),
+    )
+    collections = {"opportunities": OpportunitiesAdapter, "notes": NotesAdapter}
+
+    def __init__(self, native: TactileClient) -> None:
+        super().__init__(native, timezone=native.timezone)
+        self.options_cache: OpportunityOptions | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> TactileAdapter:
+        return cls(TactileClient(**settings))

@@ -1,0 +1,238 @@
+"""The paging engine: lazy, exactly once, parallel where totals are known."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import attrs
+import pytest
+
+from crmclients import errors
+from crmclients._paging import (
+    KeysetPaging,
+    OffsetPaging,
+    Page,
+    PageNumberPaging,
+    Pager,
+    SinglePage,
+)
+
+
+@attrs.frozen
+class Item:
+    id: str
+
+
+def items(start: int, stop: int) -> list[Item]:
+    return [Item(str(i)) for i in range(start, stop)]
+
+
+class PagedServer:
+    """A fake vendor: ``total`` records, pages of ``cap`` whatever is asked."""
+
+    def __init__(self, total: int, cap: int = 10, latency: float = 0.0) -> None:
+        self.total = total
+        self.cap = cap
+        self.latency = latency
+        self.calls: list[Any] = []
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def _track(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        time.sleep(self.latency)
+        with self.lock:
+            self.in_flight -= 1
+
+    def page(self, number: int, size: int | None) -> Page[Item]:
+        self.calls.append(number)
+        self._track()
+        per = min(size or self.cap, self.cap)
+        start = (number - 1) * per
+        return Page(
+            items(start, min(start + per, self.total)),
+            total_items=self.total,
+            total_pages=-(-self.total // per),
+        )
+
+    def offset(self, offset: int, size: int | None) -> Page[Item]:
+        self.calls.append(offset)
+        self._track()
+        per = min(size or self.cap, self.cap)
+        return Page(
+            items(offset, min(offset + per, self.total)), total_items=self.total
+        )
+
+    def keyset(self, after: Any, size: int | None) -> Page[Item]:
+        self.calls.append(after)
+        start = 0 if after is None else int(after) + 1
+        return Page(items(start, min(start + (size or self.cap), self.total)))
+
+
+def ids(pager: Pager[Any]) -> list[str]:
+    return [item.id for item in pager]
+
+
+def test_page_numbers_yield_every_record_once() -> None:
+    """Page-number paging walks 1..num_pages."""
+    server = PagedServer(95)
+
+    assert ids(Pager(PageNumberPaging(server.page), page_size=10)) == [
+        str(i) for i in range(95)
+    ]
+    assert server.calls == list(range(1, 11))
+
+
+def test_offsets_advance_by_what_was_received_not_what_was_asked() -> None:
+    """A server that caps the page size below the request loses nothing."""
+    server = PagedServer(95, cap=7)
+
+    assert ids(Pager(OffsetPaging(server.offset), page_size=50)) == [
+        str(i) for i in range(95)
+    ]
+    assert server.calls[:3] == [0, 7, 14]
+
+
+def test_keyset_stops_on_an_empty_page() -> None:
+    """Keyset paging asks for records after the last key until a page is empty."""
+    server = PagedServer(25)
+    pager = Pager(KeysetPaging(server.keyset, key=lambda item: item.id), page_size=10)
+
+    assert ids(pager) == [str(i) for i in range(25)]
+    assert server.calls == [None, "9", "19", "24"]
+
+
+def test_keyset_that_does_not_advance_is_refused() -> None:
+    """The same last key twice means the vendor ignores the cursor: raise, don't loop."""
+    spec = KeysetPaging(lambda after, size: Page(items(0, 3)), key=lambda item: item.id)
+
+    with pytest.raises(errors.ResponseShapeError, match="did not advance"):
+        list(Pager(spec))
+
+
+def test_repeated_page_is_refused() -> None:
+    """A vendor that ignores `page` would loop for ever: detected and raised."""
+    spec = PageNumberPaging(lambda number, size: Page(items(0, 3)))
+
+    with pytest.raises(errors.ResponseShapeError, match="did not advance"):
+        list(Pager(spec))
+
+
+def test_records_shifting_across_a_page_boundary_are_yielded_once() -> None:
+    """An insert during the pull shifts a record onto the next page: deduped."""
+    pages = {0: items(0, 10), 10: items(9, 19), 20: items(19, 22), 23: []}
+    spec = OffsetPaging(lambda offset, size: Page(pages[offset]))
+    pager = Pager(spec)
+
+    assert ids(pager) == [str(i) for i in range(22)]
+    assert pager.stats.duplicates == 1
+
+
+def test_parallel_pages_come_back_in_order() -> None:
+    """workers=N fetches pages concurrently but yields them in page order."""
+    server = PagedServer(200, cap=10, latency=0.01)
+    pager = Pager(PageNumberPaging(server.page), page_size=10, workers=4)
+
+    assert ids(pager) == [str(i) for i in range(200)]
+    assert 1 < server.max_in_flight <= 4
+    assert pager.stats.workers == 4
+
+
+def test_parallel_offsets_fill_short_pages() -> None:
+    """With offsets in parallel, a page shorter than its slot is completed sequentially."""
+    total = 50
+    calls: list[int] = []
+
+    def fetch(offset: int, size: int | None) -> Page[Item]:
+        calls.append(offset)
+        cap = 4 if offset == 10 else 10  # one page comes back short
+        return Page(items(offset, min(offset + cap, total)), total_items=total)
+
+    pager = Pager(OffsetPaging(fetch), page_size=10, workers=3)
+
+    assert ids(pager) == [str(i) for i in range(total)]
+    assert 14 in calls
+
+
+def test_pager_is_lazy() -> None:
+    """first(n) fetches only the pages it needs."""
+    server = PagedServer(1000)
+
+    assert [
+        i.id for i in Pager(PageNumberPaging(server.page), page_size=10).first(15)
+    ] == [str(i) for i in range(15)]
+    assert server.calls == [1, 2]
+
+
+def test_total_is_known_after_the_first_page_and_reused() -> None:
+    """.total fetches page 1 once; iterating afterwards does not fetch it again."""
+    server = PagedServer(42)
+    pager = Pager(PageNumberPaging(server.page), page_size=10)
+
+    assert pager.total == 42
+    assert len(list(pager)) == 42
+    assert server.calls == [1, 2, 3, 4, 5]
+    assert "total=42" in repr(pager)
+
+
+def test_single_page() -> None:
+    """A vendor that answers everything at once still goes through the engine."""
+    pager = Pager(SinglePage(lambda: Page(items(0, 3))))
+
+    assert ids(pager) == ["0", "1", "2"]
+
+
+def test_client_side_predicate_and_conversion() -> None:
+    """Conversion happens per page; the predicate drops what the vendor could not filter."""
+    server = PagedServer(30)
+    pager = Pager(
+        PageNumberPaging(server.page),
+        convert=lambda page: [Item(f"x{i.id}") for i in page],
+        predicate=lambda item: int(item.id[1:]) % 2 == 0,
+        client_side_filters=["status"],
+    )
+
+    assert ids(pager)[:3] == ["x0", "x2", "x4"]
+    assert pager.stats.filtered_out == 15
+    assert pager.client_side_filters == ("status",)
+
+
+def test_auto_workers_follow_the_round_trip() -> None:
+    """workers='auto' uses more workers when the first page waited on the network."""
+    server = PagedServer(100, cap=10, latency=0.05)
+    pager = Pager(PageNumberPaging(server.page), workers="auto")
+
+    assert len(ids(pager)) == 100
+    assert pager.stats.workers > 1
+
+
+def test_bad_workers_value_is_a_validation_error() -> None:
+    """workers must be a positive integer or 'auto'."""
+    with pytest.raises(errors.ValidationError, match="workers"):
+        Pager(SinglePage(lambda: Page([])), workers=0)
+
+
+def test_map_composes_conversions() -> None:
+    """map() returns a new lazy pager."""
+    pager = Pager(SinglePage(lambda: Page(items(0, 3)))).map(lambda item: item.id)
+
+    assert list(pager) == ["0", "1", "2"]
+
+
+def test_errors_in_parallel_fetch_propagate() -> None:
+    """A failing page in the pool raises in the consumer, not silently."""
+
+    def fetch(number: int, size: int | None) -> Page[Item]:
+        if number == 3:
+            raise errors.ServerError("down", status_code=503)
+        return Page(
+            items((number - 1) * 10, number * 10), total_items=100, total_pages=10
+        )
+
+    with pytest.raises(errors.ServerError):
+        list(Pager(PageNumberPaging(fetch), workers=4))
