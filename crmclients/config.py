@@ -134,6 +134,12 @@ def _load_profile(vendor: str, profile: str | None) -> Mapping[str, Any]:
 
 
 def _convert(vendor: str, setting: Setting, value: Any, source: str) -> Any:
+    if (
+        setting.name == "timeout"
+        and isinstance(value, tuple | list)
+        and len(value) == 2
+    ):
+        return tuple(value)  # (connect, read); checked by the transport
     if setting.kind is object or value is None or isinstance(value, setting.kind):
         if (
             setting.kind is float

@@ -27,7 +27,7 @@ from crmclients.vendors.tactile.models import (
     TimelineEntry,
 )
 
-__all__ = ["SAVE_FIELDS", "TactileClient"]
+__all__ = ["SAVE_FIELDS", "WRITES", "TactileClient"]
 
 VENDOR = "tactile"
 DEFAULT_TIMEZONE = "Europe/London"
@@ -55,6 +55,14 @@ SAVE_FIELDS = frozenset(
         "end_time",
     }
 )
+#: Every write this client sends, and whether replaying it is safe. The requestor
+#: retries an ambiguous failure only for the idempotent ones; the others raise
+#: AmbiguousWriteError (see docs/reliability.md).
+WRITES: Mapping[str, bool] = {
+    "opportunities.save (create)": False,  # a replay would create a second opportunity
+    "opportunities.save (update)": True,  # same id, same fields: same result
+    "opportunities.add_tag": True,  # adding an existing tag changes nothing
+}
 _ACCOUNT = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", re.IGNORECASE)
 _STRTOTIME = [
     re.compile(
@@ -319,7 +327,11 @@ class TactileClient:
             "/opportunities/save",
             json={"Opportunity": body},
             operation="opportunities.save",
-            idempotent=updating,  # an update by id can be replayed; a create cannot
+            idempotent=WRITES[
+                "opportunities.save (update)"
+                if updating
+                else "opportunities.save (create)"
+            ],
         )
         return _saved_id(answer)
 
@@ -374,6 +386,7 @@ class TactileClient:
             "/opportunities/add_tag",
             params={"id": oid, "tag": name},
             operation="opportunities.add_tag",
+            idempotent=WRITES["opportunities.add_tag"],
         )
         result = body.get("tag", name)
         return result if isinstance(result, str) else str(name)
