@@ -149,6 +149,7 @@ def unreadable(
         transient=True,
         vendor=ctx.vendor,
         operation=ctx.operation,
+        hint="the answer was cut off or garbled on the way; reads are retried automatically",
     )
 
 

@@ -65,6 +65,7 @@ def _client(
     profile: str | None,
     options: dict[str, Any],
 ) -> Iterator[crmclients.Client]:
+    crmclients.capabilities(vendor)  # an unknown vendor fails here, as a usage error
     if sandbox:
         from crmclients.sandbox import Sandbox
 

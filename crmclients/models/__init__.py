@@ -6,7 +6,7 @@ is kept in ``raw`` (never shown in reprs).
 
 >>> from crmclients.models import Ref, RefKind
 >>> Ref(RefKind.CONTACT, "42", role="billing")
-Ref(kind=<RefKind.CONTACT: 'contact'>, id='42', role='billing')
+Ref(kind=RefKind.CONTACT, id='42', role='billing')
 """
 
 from crmclients._types import EMPTY_RAW
