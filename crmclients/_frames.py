@@ -10,6 +10,7 @@ Strictly private; use ``Pager.to_dataframe()`` or ``crmclients.export``.
 from __future__ import annotations
 
 import enum
+import types
 import typing
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -33,7 +34,10 @@ class _Schema:
 
 
 def _members(hint: Any) -> tuple[Any, ...]:
-    return typing.get_args(hint) or (hint,)
+    """The members of a union (``X | None`` -> X, None); anything else alone."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return typing.get_args(hint)
+    return (hint,)
 
 
 _SCHEMAS: dict[type[Any], _Schema] = {}

@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 
 import crmclients
-from crmclients import errors, export
+from crmclients import errors, export, sync
 
 _TABLE_COLUMNS = (
     "id",
@@ -57,13 +58,7 @@ def _fail(exc: errors.CRMError) -> None:
 
 @contextlib.contextmanager
 def _client(
-    vendor: str,
-    *,
-    sandbox: bool,
-    records: int,
-    seed: int,
-    profile: str | None,
-    options: dict[str, Any],
+    vendor: str, *, sandbox: bool, records: int, seed: int, profile: str | None
 ) -> Iterator[crmclients.Client]:
     crmclients.capabilities(vendor)  # an unknown vendor fails here, as a usage error
     if sandbox:
@@ -71,25 +66,23 @@ def _client(
 
         with (
             Sandbox(vendor, records=records, seed=seed) as sb,
-            crmclients.connect(vendor, **sb.settings, **options) as client,
+            crmclients.connect(vendor, **sb.settings) as client,
         ):
             yield client
     else:
-        with crmclients.connect(vendor, profile=profile, **options) as client:
+        with crmclients.connect(vendor, profile=profile) as client:
             yield client
 
 
 class _Progress:
     """A tqdm bar on stderr when it is a terminal and not --quiet."""
 
-    def __init__(self, enabled: bool, total: int | None, label: str) -> None:
+    def __init__(self, enabled: bool, label: str) -> None:
         self.bar: Any = None
         if enabled and sys.stderr.isatty():
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(
-                total=total, desc=label, unit="rec", file=sys.stderr, leave=False
-            )
+            self.bar = tqdm(desc=label, unit="rec", file=sys.stderr, leave=False)
 
     def __call__(self, _record: Any) -> None:
         if self.bar is not None:
@@ -149,6 +142,15 @@ def vendors(markdown: bool) -> None:
     help="Write here (atomically) instead of stdout.",
 )
 @click.option(
+    "--since", help="Only records changed since this ISO date/time (UTC if no zone)."
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False),
+    help="State file for incremental pulls: each run resumes where the last one ended.",
+)
+@click.option(
     "--workers",
     default="1",
     show_default=True,
@@ -168,24 +170,33 @@ def pull(
     seed: int,
     fmt: export.Format,
     out: str | None,
+    since: str | None,
+    state_path: str | None,
     workers: str,
     page_size: int | None,
     limit: int | None,
     profile: str | None,
     quiet: bool,
 ) -> None:
-    """Pull every record of COLLECTION from VENDOR."""
+    """Pull every record of COLLECTION from VENDOR.
+
+    With --state FILE (or --since), only what changed since the last run is pulled;
+    the state file is updated only after the output is safely written.
+    """
     worker_count: int | str = (
         workers if workers == "auto" else _positive(workers, "--workers")
     )
+    since_at = _since(since)
+    incremental = state_path is not None or since_at is not None
+    if incremental and limit is not None:
+        raise click.BadParameter(
+            "cannot be combined with --state or --since", param_hint="--limit"
+        )
+    if fmt == "parquet" and out is None:
+        raise click.BadParameter("parquet needs --out FILE", param_hint="--format")
     try:
         with _client(
-            vendor,
-            sandbox=sandbox,
-            records=records,
-            seed=seed,
-            profile=profile,
-            options={},
+            vendor, sandbox=sandbox, records=records, seed=seed, profile=profile
         ) as client:
             target = getattr(client, collection, None)
             if not isinstance(target, crmclients.Collection):
@@ -194,27 +205,31 @@ def pull(
                     rule=f"must be one of {', '.join(client.capabilities.collections())}",
                     vendor=vendor,
                 )
-            pager = target.list(page_size=page_size, workers=worker_count)  # type: ignore[arg-type]
-            progress = _Progress(not quiet, None, f"{vendor}.{collection}")
-            rows: Any = pager if limit is None else pager.first(limit)
+            options: dict[str, Any] = {"page_size": page_size, "workers": worker_count}
+            progress = _Progress(not quiet, f"{vendor}.{collection}")
             try:
-                if fmt == "table" and out is None:
-                    shown = list(rows)
-                    for record in shown:
-                        progress(record)
-                    progress.close()
-                    click.echo(export.format_table(shown, columns=_columns(shown)))
-                    count = len(shown)
+                if incremental:
+                    count = sync.pull_to_file(
+                        client,
+                        collection,
+                        out,
+                        fmt,
+                        state_path=state_path,
+                        since=since_at,
+                        on_record=progress,
+                        table_columns=_TABLE_COLUMNS,
+                        **options,
+                    )
                 else:
-                    count = export.write(rows, out, fmt, on_record=progress)
+                    pager = target.list(**options)
+                    rows = pager if limit is None else pager.first(limit)
+                    count = export.write(
+                        rows, out, fmt, on_record=progress, table_columns=_TABLE_COLUMNS
+                    )
             finally:
                 progress.close()
-        if out is not None or fmt == "table":
-            click.echo(
-                f"{count} {collection} from {vendor}"
-                + (f" written to {out}" if out else ""),
-                err=True,
-            )
+        where = f" written to {out}" if out else ""
+        click.echo(f"{count} {collection} from {vendor}{where}", err=True)
     except errors.CRMError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -252,6 +267,19 @@ def sandbox(vendor: str, port: int, records: int, seed: int, latency: float) -> 
         server.serve_forever()
 
 
+def _since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(
+            "must be an ISO date or date-time, e.g. 2024-03-01T00:00:00+00:00",
+            param_hint="--since",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _positive(text: str, name: str) -> int:
     try:
         value = int(text)
@@ -262,15 +290,6 @@ def _positive(text: str, name: str) -> int:
             "must be a positive integer or 'auto'", param_hint=name
         )
     return value
-
-
-def _columns(records: list[Any]) -> list[str] | None:
-    if not records:
-        return None
-    from crmclients._frames import flat_columns
-
-    available = set(flat_columns(type(records[0])))
-    return [c for c in _TABLE_COLUMNS if c in available] or None
 
 
 def main(argv: list[str] | None = None) -> int:

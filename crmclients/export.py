@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 import orjson
@@ -41,6 +41,7 @@ __all__ = [
     "FORMATS",
     "atomic_path",
     "format_table",
+    "read_jsonl",
     "record_to_json",
     "to_dataframe",
     "write",
@@ -49,6 +50,7 @@ __all__ = [
     "write_parquet",
 ]
 
+T = TypeVar("T")
 Format = Literal["jsonl", "csv", "parquet", "table"]
 FORMATS: tuple[str, ...] = ("table", "jsonl", "csv", "parquet")
 
@@ -69,6 +71,34 @@ def record_to_json(record: Any, *, include_raw: bool = False) -> bytes:
     if include_raw:
         data["raw"] = dict(getattr(record, "raw", {}))
     return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+
+
+_READERS: dict[type[Any], Callable[[Any], Any]] = {}
+
+
+def read_jsonl(source: str | os.PathLike[str], model: type[T]) -> Iterator[T]:
+    """Read records written by :func:`write_jsonl` back into ``model`` instances.
+
+    Raises:
+        ResponseShapeError: A line is not a record of ``model`` (names the line).
+    """
+    from crmclients._converter import SHAPE_ERRORS, make_converter
+
+    reader = _READERS.get(model)
+    if reader is None:
+        converter = make_converter()
+        reader = _READERS[model] = lambda data: converter.structure(data, model)
+    with open(source, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield reader(orjson.loads(line))
+            except (orjson.JSONDecodeError, *SHAPE_ERRORS) as exc:
+                raise errors.ResponseShapeError(
+                    f"line {number} of {source} is not a {model.__name__} record: {exc}",
+                    path=f"line {number}",
+                ) from None
 
 
 @contextlib.contextmanager
@@ -231,27 +261,46 @@ def write(
     fmt: Format,
     *,
     on_record: Callable[[Any], None] | None = None,
+    table_columns: Sequence[str] | None = None,
 ) -> int:
-    """Write ``records`` in ``fmt`` to ``destination`` (None: standard output)."""
+    """Write ``records`` in ``fmt`` to ``destination`` (None: standard output).
+
+    Args:
+        records: The records.
+        destination: A path (written atomically), or None for standard output.
+        fmt: ``table``, ``jsonl``, ``csv`` or ``parquet`` (parquet needs a path).
+        on_record: Called with each record as it is written (progress bars).
+        table_columns: Preferred columns for ``table``, in order; those the
+            records do not have are skipped.
+
+    Returns:
+        The number of records written.
+    """
     if fmt == "jsonl":
         if destination is None:
             sys.stdout.flush()
             return write_jsonl(records, sys.stdout.buffer, on_record=on_record)
         return write_jsonl(records, destination, on_record=on_record)
     if fmt == "csv":
-        if destination is None:
-            return write_csv(records, sys.stdout, on_record=on_record)
-        return write_csv(records, destination, on_record=on_record)
+        return write_csv(
+            records,
+            sys.stdout if destination is None else destination,
+            on_record=on_record,
+        )
     if fmt == "parquet":
         if destination is None:
-            raise errors.ConfigurationError("parquet needs --out FILE")
+            raise errors.ConfigurationError("parquet needs a file to write to")
         return write_parquet(records, destination, on_record=on_record)
     rows = []
     for record in records:
         rows.append(record)
         if on_record is not None:
             on_record(record)
-    text = format_table(rows) + "\n"
+    columns = None
+    if rows and table_columns:
+        available = set(flat_columns(type(rows[0])))
+        columns = [c for c in table_columns if c in available] or None
+    text = format_table(rows, columns=columns) + "\n"
     if destination is None:
         sys.stdout.write(text)
         sys.stdout.flush()

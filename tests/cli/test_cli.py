@@ -134,3 +134,53 @@ def test_main_returns_the_exit_code() -> None:
     """main() (the console script) returns codes instead of raising."""
     assert main(["pull", "tactile", "tasks", "--sandbox", "-q"]) == 4
     assert main(["--help"]) == 0
+
+
+def test_sandbox_command_serves_a_vendor(tmp_path: Path) -> None:
+    """`crmclients sandbox tactile --port N` serves the emulator until stopped."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import crmclients
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crmclients",
+            "sandbox",
+            "tactile",
+            "--port",
+            str(port),
+            "--records",
+            "7",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = process.stdout.readline() if process.stdout else ""
+        assert f"http://127.0.0.1:{port}" in banner
+        from crmclients.sandbox.tactile import TOKEN
+
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client = crmclients.connect(
+                    "tactile", base_url=f"http://127.0.0.1:{port}", api_token=TOKEN
+                )
+                assert len(client.opportunities.list().to_list()) == 7
+                break
+            except crmclients.errors.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
