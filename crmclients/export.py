@@ -84,6 +84,8 @@ def read_jsonl(source: str | os.PathLike[str], model: type[T]) -> Iterator[T]:
     """
     from crmclients._converter import SHAPE_ERRORS, make_converter
 
+    failures: tuple[type[BaseException], ...] = (orjson.JSONDecodeError, *SHAPE_ERRORS)
+
     reader = _READERS.get(model)
     if reader is None:
         converter = make_converter()
@@ -94,7 +96,7 @@ def read_jsonl(source: str | os.PathLike[str], model: type[T]) -> Iterator[T]:
                 continue
             try:
                 yield reader(orjson.loads(line))
-            except (orjson.JSONDecodeError, *SHAPE_ERRORS) as exc:
+            except failures as exc:
                 raise errors.ResponseShapeError(
                     f"line {number} of {source} is not a {model.__name__} record: {exc}",
                     path=f"line {number}",
