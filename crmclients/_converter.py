@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import decimal
 import enum
+import types
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
@@ -51,23 +53,28 @@ def parse_datetime(value: Any, default_tz: tzinfo = UTC) -> datetime:
     Accepts ISO 8601 with ``T`` or a space, offsets as ``+01:00``, ``+0100`` or
     ``Z``, and a trailing `` UTC``. A naive value is read in ``default_tz``.
     """
-    if isinstance(value, datetime):
+    if value.__class__ is str:
+        if value.endswith("UTC"):
+            value = value.removesuffix("UTC")
+            default_tz = UTC
+        parsed = datetime.fromisoformat(value.strip())
+    elif isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
-        text = value.strip()
-        if text.endswith(" UTC"):
-            text = text[:-4]
-            default_tz = UTC
-        parsed = datetime.fromisoformat(text)
+        return parse_datetime(str(value), default_tz)
     else:
         raise TypeError(f"expected a timestamp string, got {type(value).__name__}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_tz)
+    elif parsed.tzinfo is UTC:
+        return parsed
     return parsed.astimezone(UTC)
 
 
 def parse_date(value: Any) -> date:
     """Parse ``YYYY-MM-DD`` (a timestamp's date part is accepted too)."""
+    if value.__class__ is str and len(value) == 10:
+        return date.fromisoformat(value)
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -82,8 +89,18 @@ def parse_date(value: Any) -> date:
     raise TypeError(f"expected a date string, got {type(value).__name__}")
 
 
+_INF = float("inf")
+
+
 def to_decimal(value: Any) -> Decimal:
     """Exact decimal from a JSON number or numeric string (floats via their repr)."""
+    kind = value.__class__
+    if kind is int:
+        return Decimal(value)
+    if kind is float:
+        if value != value or value in (_INF, -_INF):
+            raise ValueError(f"expected a finite number, got {value!r}")
+        return Decimal(repr(value))
     if isinstance(value, bool):
         raise TypeError("expected a number, got a boolean")
     if isinstance(value, Decimal):
@@ -96,6 +113,41 @@ def to_decimal(value: Any) -> Decimal:
             raise ValueError(f"expected a finite number, got {value!r}")
         return result
     raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
+def _datetime_hook(default_tz: tzinfo) -> Callable[[Any, Any], datetime]:
+    """The datetime hook: ISO strings in one step, everything else via parse_datetime."""
+    fromisoformat = datetime.fromisoformat
+
+    def structure(value: Any, _: Any) -> datetime:
+        if value.__class__ is str and value[-1:].isdigit():
+            try:
+                parsed = fromisoformat(value)
+            except ValueError:
+                return parse_datetime(value, default_tz)
+            zone = parsed.tzinfo
+            if zone is None:
+                return parsed.replace(tzinfo=default_tz).astimezone(UTC)
+            return parsed if zone is UTC else parsed.astimezone(UTC)
+        return parse_datetime(value, default_tz)
+
+    return structure
+
+
+def _structure_decimal(value: Any, _: Any) -> Decimal:
+    return to_decimal(value)
+
+
+def _structure_date(value: Any, _: Any) -> date:
+    return parse_date(value)
+
+
+def _structure_strings(value: Any, _: Any) -> tuple[str, ...]:
+    if value.__class__ is list or value.__class__ is tuple:
+        if all(item.__class__ is str for item in value):
+            return tuple(value)
+        return tuple(_structure_str(item, None) for item in value)
+    raise TypeError(f"expected a list of strings, got {type(value).__name__}")
 
 
 def _structure_str(value: Any, _: Any) -> str:
@@ -170,11 +222,12 @@ def make_converter(
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(float, _structure_float)
     converter.register_structure_hook(bool, _structure_bool)
-    converter.register_structure_hook(Decimal, lambda v, _: to_decimal(v))
-    converter.register_structure_hook(
-        datetime, lambda v, _: parse_datetime(v, default_tz)
+    converter.register_structure_hook(Decimal, _structure_decimal)
+    converter.register_structure_hook(datetime, _datetime_hook(default_tz))
+    converter.register_structure_hook(date, _structure_date)
+    converter.register_structure_hook_func(
+        lambda t: t == tuple[str, ...], _structure_strings
     )
-    converter.register_structure_hook(date, lambda v, _: parse_date(v))
     converter.register_structure_hook(time, _structure_time)
     converter.register_structure_hook_func(
         lambda t: t == Mapping[str, Any], _structure_mapping
@@ -199,18 +252,29 @@ def register_model(
 ) -> None:
     """Register a native model: wire renames, and ``raw`` set to the payload.
 
+    On a fast converter the structure function is generated for the class (the hot
+    path of every pull); a detailed converter uses cattrs' own, which names the
+    failing field. Both accept the same payloads.
+
     Args:
         converter: The vendor converter.
         cls: An attrs class; if it has a ``raw`` attribute it receives the payload
             (or :data:`EMPTY_RAW` when ``keep_raw`` is False).
         renames: Attribute name -> wire key, for the keys that differ.
         keep_raw: Keep the payload in ``raw``.
-        **overrides: Further cattrs overrides by attribute name.
+        **overrides: Further cattrs overrides by attribute name (these classes
+            always use cattrs' generated function).
     """
+    renames = dict(renames or {})
+    _WIRE_NAMES[cls] = renames
+    if not overrides and not converter.detailed_validation:
+        converter.register_structure_hook(
+            cls, _fast_structure_fn(cls, converter, renames, keep_raw)
+        )
+        return
     fields = attrs.fields_dict(cls)
-    _WIRE_NAMES[cls] = dict(renames or {})
     attr_overrides: dict[str, Any] = {
-        name: override(rename=wire) for name, wire in (renames or {}).items()
+        name: override(rename=wire) for name, wire in renames.items()
     }
     attr_overrides.update(overrides)
     has_raw = "raw" in fields
@@ -229,6 +293,174 @@ def register_model(
         return obj
 
     converter.register_structure_hook(cls, structure)
+
+
+_SCALARS: dict[Any, str] = {str: "str", int: "int", bool: "bool", float: "float"}
+_MISSING = object()
+
+
+def _optional_base(hint: Any) -> tuple[Any, bool]:
+    """(the type, whether None is allowed) for ``X | None`` hints."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        members = [m for m in typing.get_args(hint) if m is not type(None)]
+        optional = len(members) < len(typing.get_args(hint))
+        if len(members) == 1:
+            return members[0], optional
+        return hint, False  # a real union: let the converter decide
+    return hint, False
+
+
+def factory_of(default: Any) -> Callable[[], Any] | None:
+    """The factory of an attrs ``Factory`` default, else None."""
+    factory = getattr(default, "factory", None)
+    if callable(factory) and hasattr(default, "takes_self"):
+        result: Callable[[], Any] = factory
+        return result
+    return None
+
+
+class Codegen:
+    """Builds one Python function from lines, for the hot path. Strictly private.
+
+    Used for native model structure functions and for projections onto the shared
+    model: a payload field is read, checked and converted inline, once per record,
+    with every lookup (hooks, defaults, classes) resolved once per class.
+    """
+
+    def __init__(self, name: str, label: str) -> None:
+        self.name = name
+        self.label = label
+        self.namespace: dict[str, Any] = {
+            "Mapping": Mapping,
+            "MISSING": _MISSING,
+            "EMPTY_RAW": EMPTY_RAW,
+            "dict": dict,
+            "new": object.__new__,
+            "put": object.__setattr__,
+        }
+        self.lines = [
+            f"def {name}(o, _=None):",
+            "    if o.__class__ is not dict and not isinstance(o, Mapping):",
+            "        raise TypeError('expected an object, got ' + type(o).__name__)",
+            "    get = o.get",
+        ]
+        self._count = 0
+
+    def constant(self, value: Any) -> str:
+        """A name in the function's namespace bound to ``value``."""
+        self._count += 1
+        name = f"c{self._count}"
+        self.namespace[name] = value
+        return name
+
+    def read(
+        self,
+        converter: cattrs.Converter,
+        field: attrs.Attribute[Any],
+        hint: Any,
+        key: str,
+    ) -> str:
+        """Lines reading payload ``key`` as attrs ``field``; returns the variable."""
+        self._count += 1
+        var = f"v{self._count}"
+        base, optional = _optional_base(hint)
+        hook = self.constant(converter.get_structure_hook(base))
+        kind = self.constant(base)
+        if field.default is attrs.NOTHING:
+            self.lines.append(f"    {var} = o[{key!r}]")
+        else:
+            default = field.default
+            factory = factory_of(default)
+            fallback = (
+                f"{self.constant(factory)}()" if factory else self.constant(default)
+            )
+            if optional and default is None:
+                self.lines.append(f"    {var} = get({key!r})")  # missing and null alike
+            else:
+                self.lines.append(f"    {var} = get({key!r}, MISSING)")
+                if optional:
+                    self.lines.append(f"    if {var} is MISSING: {var} = {fallback}")
+                else:
+                    self.lines.append(
+                        f"    if {var} is MISSING or {var} is None: {var} = {fallback}"
+                    )
+        convert = f"{var} = {hook}({var}, {kind})"
+        if base in _SCALARS:
+            check = f"{var}.__class__ is not {kind}"
+            if optional:
+                check = f"{var} is not None and {check}"
+            self.lines.append(f"    if {check}: {convert}")
+        elif optional:
+            self.lines.append(f"    if {var} is not None: {convert}")
+        else:
+            self.lines.append(f"    {convert}")
+        return var
+
+    def build(self, cls: type[Any], values: Sequence[tuple[str, str]]) -> None:
+        """Lines constructing ``cls`` from (attribute, expression) pairs and returning it."""
+        target = self.constant(cls)
+        plain = not hasattr(cls, "__attrs_post_init__") and all(
+            f.converter is None and f.validator is None for f in attrs.fields(cls)
+        )
+        if plain and "__slots__" in vars(cls):
+            # Frozen slotted classes set each slot through object.__setattr__
+            # anyway; doing it here skips the keyword-argument call.
+            self.lines.append(f"    obj = new({target})")
+            self.lines.extend(
+                f"    put(obj, {name!r}, {expr})" for name, expr in values
+            )
+            self.lines.append("    return obj")
+        else:
+            arguments = ", ".join(f"{name}={expr}" for name, expr in values)
+            self.lines.append(f"    return {target}({arguments})")
+
+    def compile(self) -> Callable[..., Any]:
+        """The function."""
+        source = "\n".join(self.lines)
+        code = compile(source, f"<crmclients {self.label}>", "exec")
+        exec(code, self.namespace)  # noqa: S102 - generated from attrs classes, never from input
+        function: Callable[..., Any] = self.namespace[self.name]
+        return function
+
+
+def _fast_structure_fn(
+    cls: type[Any],
+    converter: cattrs.Converter,
+    renames: Mapping[str, str],
+    keep_raw: bool,
+) -> Callable[[Any, Any], Any]:
+    """Generate a structure function for ``cls``: one pass, inline scalar checks.
+
+    Strings, ints, floats and booleans already of the right type are taken as they
+    are; anything else goes through the converter's (strict) hook for its type. A
+    null where the field is not optional but has a default gives the default.
+    Strictly private.
+    """
+    hints = typing.get_type_hints(cls)
+    code = Codegen("structure", f"structure {cls.__qualname__}")
+    values = []
+    for field in attrs.fields(cls):
+        if field.name == "raw":
+            values.append(("raw", "o" if keep_raw else "EMPTY_RAW"))
+            continue
+        values.append(
+            (
+                field.name,
+                code.read(
+                    converter,
+                    field,
+                    hints[field.name],
+                    renames.get(field.name, field.name),
+                ),
+            )
+        )
+    code.build(cls, values)
+    return code.compile()
+
+
+def wire_names(cls: type[Any]) -> Mapping[str, str]:
+    """The renames registered for a native model (attribute -> wire key)."""
+    return _WIRE_NAMES.get(cls, {})
 
 
 ConverterFactory = Callable[..., cattrs.Converter]
@@ -350,6 +582,47 @@ class Structurer:
                         item, cls, path=f"{path}[{index}]", operation=operation
                     ) from None
             raise  # pragma: no cover - a hook that fails only in bulk
+
+    def project_many(
+        self,
+        payloads: Any,
+        native_cls: type[Any],
+        projection: Any,
+        *,
+        path: str = "$",
+        operation: str | None = None,
+        keep_raw: bool = True,
+    ) -> list[Any]:
+        """Map payloads straight to shared records through a projection (pulls).
+
+        Fields are read exactly as ``native_cls`` reads them; a payload that does not
+        fit raises the same path-naming ResponseShapeError as the native path.
+        """
+        if not isinstance(payloads, list):
+            raise errors.ResponseShapeError(
+                f"expected a list, got {type(payloads).__name__}",
+                path=path,
+                snippet=self.snippet(payloads),
+                vendor=self.vendor,
+                operation=operation,
+            )
+        function = projection.compiled(
+            native_cls, self.converter(keep_raw=keep_raw), keep_raw=keep_raw
+        )
+        try:
+            return [function(payload) for payload in payloads]
+        except SHAPE_ERRORS:
+            for index, payload in enumerate(payloads):
+                try:
+                    function(payload)
+                except SHAPE_ERRORS:
+                    raise self.shape_error(
+                        payload,
+                        native_cls,
+                        path=f"{path}[{index}]",
+                        operation=operation,
+                    ) from None
+            raise  # pragma: no cover - a projection that fails only in bulk
 
     def shape_error(
         self, payload: Any, cls: type[Any], *, path: str, operation: str | None

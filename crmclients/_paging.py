@@ -110,7 +110,10 @@ class PagerStats:
 
 
 def _default_id(item: Any) -> Any:
-    return getattr(item, "id", None)
+    try:
+        return item.id
+    except AttributeError:
+        return None
 
 
 class Pager(Generic[T]):
@@ -185,24 +188,26 @@ class Pager(Generic[T]):
         """Iterate page by page (each a list of records, after dedupe and filters)."""
         self.stats = PagerStats()
         seen: deque[set[Any]] = deque(maxlen=self._dedupe_window)
+        id_of, predicate, stats = self._id_of, self._predicate, self.stats
         for raw_page in self._raw_pages():
-            self.stats.pages += 1
+            stats.pages += 1
             records = self._convert(raw_page.items) if self._convert else raw_page.items
-            fresh: list[T] = []
+            recent: set[Any] = set().union(*seen) if seen else set()
             ids: set[Any] = set()
+            fresh: list[T] = []
             for record in records:
-                key = self._id_of(record)
+                key = id_of(record)
                 if key is not None:
-                    if key in ids or any(key in earlier for earlier in seen):
-                        self.stats.duplicates += 1
+                    if key in ids or key in recent:
+                        stats.duplicates += 1
                         continue
                     ids.add(key)
-                if self._predicate is not None and not self._predicate(record):
-                    self.stats.filtered_out += 1
+                if predicate is not None and not predicate(record):
+                    stats.filtered_out += 1
                     continue
                 fresh.append(record)
             seen.append(ids)
-            self.stats.records += len(fresh)
+            stats.records += len(fresh)
             yield fresh
 
     def first(self, n: int = 1) -> list[T]:
@@ -402,9 +407,14 @@ class Pager(Generic[T]):
 
     def _guard_progress(self, previous: Page[Any], page: Page[Any], where: str) -> None:
         """Refuse to loop when the vendor returns the same page again."""
-        before = [self._id_of(item) for item in previous.items]
-        after = [self._id_of(item) for item in page.items]
-        if after and after == before and all(key is not None for key in after):
+        if not page.items or len(page.items) != len(previous.items):
+            return
+        id_of = self._id_of
+        ends = (id_of(page.items[0]), id_of(page.items[-1]))
+        if None not in ends and ends == (
+            id_of(previous.items[0]),
+            id_of(previous.items[-1]),
+        ):
             raise errors.ResponseShapeError(
                 f"paging did not advance: {where} repeated the previous page",
                 path="$",

@@ -266,14 +266,8 @@ class Requestor:
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
         if headers:
             all_headers.update(headers)
-        base = Request(
-            method=method,
-            url=f"{self.base_url}{path}",
-            params=tuple(_pairs(params or ())),
-            headers=all_headers,
-            content=content,
-            timeout=self.timeout,
-        )
+        url = f"{self.base_url}{path}"
+        params_pairs = tuple(_pairs(params or ()))
         handler = unwrap or self.envelope.unwrap
 
         def attempt(number: int) -> Any:
@@ -283,7 +277,17 @@ class Requestor:
                     self.limiter.acquire()
                 with self._stats_lock:
                     self.stats.attempts += 1
-                request = self.auth.apply(attrs.evolve(base, attempt=number))
+                request = self.auth.apply(
+                    Request(
+                        method,
+                        url,
+                        params_pairs,
+                        all_headers,
+                        content,
+                        self.timeout,
+                        number,
+                    )
+                )
                 response = self.transport.send(request)
                 try:
                     return self._handle(response, ctx, handler)
@@ -339,7 +343,9 @@ class Requestor:
     ) -> Any:
         body: Any = None
         content = response.content
-        if content.strip():
+        if content[:1].isspace():
+            content = content.strip()
+        if content:
             if _looks_like_json(response):
                 try:
                     body = decode_json(content)

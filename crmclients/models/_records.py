@@ -98,7 +98,12 @@ class Ref(_Readable):
     def __init__(  # positional kind and id read naturally: Ref(RefKind.CONTACT, "42")
         self, kind: RefKind, id: str, name: str | None = None, role: str | None = None
     ) -> None:
-        self.__attrs_init__(kind=RefKind(kind), id=str(id), name=name, role=role)
+        self.__attrs_init__(
+            kind=kind if kind.__class__ is RefKind else RefKind(kind),
+            id=id if id.__class__ is str else str(id),
+            name=name,
+            role=role,
+        )
 
     @property
     def label(self) -> str:

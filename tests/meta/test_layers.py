@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "crmclients._converter": 2,
     "crmclients._paging": 2,
     "crmclients._frames": 2,
+    "crmclients._projection": 2,
     "crmclients._requestor": 2,
     "crmclients._client": 3,
     "crmclients.vendors": 4,

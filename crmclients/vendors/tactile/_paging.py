@@ -3,32 +3,29 @@ come with every page, so pages 2..N can be fetched in parallel. Strictly private
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from crmclients._paging import Page, PageNumberPaging
-from crmclients.vendors.tactile.models import OpportunityList, TactileOpportunity
+from crmclients.vendors.tactile._wire import PageMeta
 
 #: The largest page Tactile serves (and what pulls use unless told otherwise).
 MAX_LIMIT = 100
 
+PageFetch = Callable[[int, int], tuple[PageMeta, Sequence[Any]]]
 
-def opportunities_paging(
-    list_page: Callable[..., OpportunityList],
-    filters: dict[str, Any],
-    include_raw: bool,
-) -> PageNumberPaging:
-    """The spec for pulling ``/opportunities`` with ``filters``."""
 
-    def fetch(page: int, size: int | None) -> Page[TactileOpportunity]:
-        result = list_page(
-            limit=size or MAX_LIMIT, page=page, include_raw=include_raw, **filters
-        )
+def opportunities_paging(fetch: PageFetch) -> PageNumberPaging:
+    """The spec for pulling ``/opportunities``: ``fetch(page, limit)`` gives one page
+    (its paging fields and its items, native models or payloads)."""
+
+    def page(number: int, size: int | None) -> Page[Any]:
+        meta, items = fetch(number, size or MAX_LIMIT)
         return Page(
-            result.opportunities,
-            total_items=result.total,
-            total_pages=result.num_pages,
-            page_size=result.per_page,
+            items,
+            total_items=meta.total,
+            total_pages=meta.num_pages,
+            page_size=meta.per_page,
         )
 
-    return PageNumberPaging(fetch=fetch)
+    return PageNumberPaging(fetch=page)

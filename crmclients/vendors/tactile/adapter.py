@@ -35,9 +35,11 @@ from typing import Any
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
 from crmclients._paging import Page, SinglePage
+from crmclients._projection import REFS, AsString, Copy, MakeRef, Projection, Raw
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import Note, Opportunity, Ref, RefKind
+from crmclients.vendors.tactile._paging import opportunities_paging
 from crmclients.vendors.tactile.client import TactileClient
 from crmclients.vendors.tactile.models import (
     OpportunityOptions,
@@ -60,33 +62,38 @@ _SHARED_NAMES = {
 }
 
 
-def _ref(kind: RefKind, id: object, name: str | None = None) -> Ref | None:
-    return Ref(kind, str(id), name=name) if id not in (None, "") else None
+#: Tactile opportunity -> shared Opportunity, declared once: used for single
+#: records (``from_native``) and compiled into one pass over payloads for pulls.
+OPPORTUNITY = Projection(
+    Opportunity,
+    vendor=VENDOR,
+    fields={
+        "id": AsString("id"),
+        "created_at": Copy("created"),
+        "updated_at": Copy("last_updated"),
+        "raw": Raw(),
+        "name": Copy("name"),
+        "description": Copy("description"),
+        "organisation": MakeRef(RefKind.COMPANY, "organisation_id", "organisation"),
+        "person": MakeRef(RefKind.CONTACT, "person_id", "person"),
+        "value": Copy("cost"),
+        "probability": Copy("probability"),
+        "status": Copy("status"),
+        "type": Copy("type"),
+        "source": Copy("source"),
+        "owner": MakeRef(RefKind.USER, "owner", "owner"),
+        "assignee": MakeRef(RefKind.USER, "assigned_to", "assigned_to"),
+        "close_date": Copy("end_date"),
+        "archived": Copy("archived"),
+        "tags": Copy("tags"),
+    },
+)
 
 
 def opportunity_from_native(o: TactileOpportunity) -> Opportunity:
     """Map a Tactile opportunity onto the shared model."""
-    return Opportunity(
-        id=str(o.id),
-        vendor=VENDOR,
-        created_at=o.created,
-        updated_at=o.last_updated,
-        raw=o.raw,
-        name=o.name,
-        description=o.description,
-        organisation=_ref(RefKind.COMPANY, o.organisation_id, o.organisation),
-        person=_ref(RefKind.CONTACT, o.person_id, o.person),
-        value=o.cost,
-        probability=o.probability,
-        status=o.status,
-        type=o.type,
-        source=o.source,
-        owner=_ref(RefKind.USER, o.owner, o.owner),
-        assignee=_ref(RefKind.USER, o.assigned_to, o.assigned_to),
-        close_date=o.end_date,
-        archived=o.archived,
-        tags=o.tags,
-    )
+    result: Opportunity = OPPORTUNITY.from_native(o)
+    return result
 
 
 def note_from_native(n: TactileNote) -> Note:
@@ -94,9 +101,9 @@ def note_from_native(n: TactileNote) -> Note:
     related = tuple(
         ref
         for ref in (
-            _ref(RefKind.OPPORTUNITY, n.opportunity_id, n.opportunity),
-            _ref(RefKind.COMPANY, n.organisation_id, n.organisation),
-            _ref(RefKind.CONTACT, n.person_id, n.person),
+            REFS(RefKind.OPPORTUNITY, n.opportunity_id, n.opportunity),
+            REFS(RefKind.COMPANY, n.organisation_id, n.organisation),
+            REFS(RefKind.CONTACT, n.person_id, n.person),
         )
         if ref is not None
     )
@@ -108,14 +115,10 @@ def note_from_native(n: TactileNote) -> Note:
         raw=n.raw,
         title=n.title,
         body=n.body,
-        author=_ref(RefKind.USER, n.owner, n.owner),
+        author=REFS(RefKind.USER, n.owner, n.owner),
         related=related,
         private=n.private,
     )
-
-
-def _convert_opportunities(items: Sequence[TactileOpportunity]) -> list[Opportunity]:
-    return [opportunity_from_native(o) for o in items]
 
 
 class OpportunitiesAdapter(CollectionAdapter[Opportunity]):
@@ -150,11 +153,23 @@ class OpportunitiesAdapter(CollectionAdapter[Opportunity]):
         return client
 
     def list(self, query: ListQuery) -> Listing[Opportunity]:
+        native = self.native
         filters = dict(query.filters)
-        pager = self.native.iter_opportunities(
-            page_size=query.page_size or 100, include_raw=query.include_raw, **filters
-        )
-        return Listing(spec=pager._spec, convert=_convert_opportunities)
+
+        def fetch(number: int, size: int) -> tuple[Any, Any]:
+            return native._opportunities_page(limit=size, page=number, **filters)
+
+        def convert(payloads: Sequence[Any]) -> builtins.list[Opportunity]:
+            return native._wire.project_many(
+                payloads,
+                TactileOpportunity,
+                OPPORTUNITY,
+                path="$.opportunities",
+                operation="opportunities.list",
+                keep_raw=query.include_raw,
+            )
+
+        return Listing(spec=opportunities_paging(fetch), convert=convert)
 
     def get(self, id: str) -> Opportunity:
         return opportunity_from_native(self.native.get_opportunity(_native_id(id)))

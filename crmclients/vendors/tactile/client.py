@@ -179,28 +179,16 @@ class TactileClient:
         Raises:
             ValidationError: limit out of 1..100, page below 1, or a bad date.
         """
-        rules = Rules(VENDOR, "opportunities.list")
-        params: dict[str, Any] = {}
-        if limit is not None:
-            params["limit"] = rules.integer("limit", limit, minimum=1, maximum=100)
-        if page is not None:
-            params["page"] = rules.integer("page", page, minimum=1)
-        for name, value in (
-            ("created_before", created_before),
-            ("created_after", created_after),
-            ("updated_before", updated_before),
-            ("updated_after", updated_after),
-        ):
-            if value is not None:
-                params[name] = self._when(rules, name, value)
-        body = self._requestor.request(
-            "GET", "/opportunities", params=params, operation="opportunities.list"
-        )
-        meta = self._wire.structure(
-            body, _wire.PageMeta, operation="opportunities.list"
+        meta, payloads = self._opportunities_page(
+            limit=limit,
+            page=page,
+            created_before=created_before,
+            created_after=created_after,
+            updated_before=updated_before,
+            updated_after=updated_after,
         )
         items = self._wire.structure_many(
-            body.get("opportunities"),
+            payloads,
             TactileOpportunity,
             path="$.opportunities",
             operation="opportunities.list",
@@ -213,6 +201,42 @@ class TactileClient:
             per_page=meta.per_page,
             total=meta.total,
         )
+
+    def _opportunities_page(
+        self,
+        *,
+        limit: int | None = None,
+        page: int | None = None,
+        **filters: datetime | date | str | None,
+    ) -> tuple[_wire.PageMeta, Any]:
+        """One page: its paging fields and the opportunities' payloads (unstructured).
+
+        Shared by :meth:`list_opportunities` (native models) and the adapter (which
+        maps payloads straight to shared records). Strictly private.
+        """
+        rules = Rules(VENDOR, "opportunities.list")
+        params: dict[str, Any] = {}
+        if limit is not None:
+            params["limit"] = rules.integer("limit", limit, minimum=1, maximum=100)
+        if page is not None:
+            params["page"] = rules.integer("page", page, minimum=1)
+        for name in (
+            "created_before",
+            "created_after",
+            "updated_before",
+            "updated_after",
+        ):
+            value = filters.pop(name, None)
+            if value is not None:
+                params[name] = self._when(rules, name, value)
+        rules.only_known(filters, (), "filter")
+        body = self._requestor.request(
+            "GET", "/opportunities", params=params, operation="opportunities.list"
+        )
+        meta = self._wire.structure(
+            body, _wire.PageMeta, operation="opportunities.list"
+        )
+        return meta, body.get("opportunities")
 
     def iter_opportunities(
         self,
@@ -241,8 +265,22 @@ class TactileClient:
         )
         if page_size is not None:
             rules.integer("page_size", page_size, minimum=1, maximum=100)
+
+        def fetch(
+            number: int, size: int
+        ) -> tuple[_wire.PageMeta, list[TactileOpportunity]]:
+            result = self.list_opportunities(
+                limit=size, page=number, include_raw=include_raw, **filters
+            )
+            return (
+                _wire.PageMeta(
+                    result.cur_page, result.num_pages, result.per_page, result.total
+                ),
+                result.opportunities,
+            )
+
         return Pager(
-            opportunities_paging(self.list_opportunities, dict(filters), include_raw),
+            opportunities_paging(fetch),
             page_size=page_size,
             workers=workers,
             name="tactile.opportunities",
