@@ -24,19 +24,35 @@ from crmclients.sandbox.tactile import TOKEN, TactileEmulator
 def render(records: int, page_size: int) -> dict[int, bytes]:
     """Every page of /opportunities, rendered once."""
     emulator = TactileEmulator(records=records, seed=1)
-    rows = [emulator._public(r) for r in emulator.opportunities.values() if not r["archived"]]
+    rows = [
+        emulator._public(r)
+        for r in emulator.opportunities.values()
+        if not r["archived"]
+    ]
     pages = max(1, -(-len(rows) // page_size))
     rendered = {}
     for number in range(1, pages + 1):
         chunk = rows[(number - 1) * page_size : number * page_size]
         rendered[number] = json.dumps(
-            {"status": "success", "opportunities": chunk, "cur_page": number, "num_pages": pages,
-             "per_page": page_size, "total": len(rows)},
+            {
+                "status": "success",
+                "opportunities": chunk,
+                "cur_page": number,
+                "num_pages": pages,
+                "per_page": page_size,
+                "total": len(rows),
+            },
             separators=(",", ":"),
         ).encode()
     rendered[pages + 1] = json.dumps(
-        {"status": "success", "opportunities": [], "cur_page": pages + 1, "num_pages": pages,
-         "per_page": page_size, "total": len(rows)}
+        {
+            "status": "success",
+            "opportunities": [],
+            "cur_page": pages + 1,
+            "num_pages": pages,
+            "per_page": page_size,
+            "total": len(rows),
+        }
     ).encode()
     return rendered
 
@@ -47,9 +63,11 @@ def serve(records: int, page_size: int, latency: float, port: int) -> None:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms stalls
+        disable_nagle_algorithm = (
+            True  # headers and body are two writes: no 40 ms stalls
+        )
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
             if parts.path != "/opportunities" or query.get("api_token") != [TOKEN]:
@@ -71,9 +89,13 @@ def serve(records: int, page_size: int, latency: float, port: int) -> None:
         def log_message(self, format: str, *args: object) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 128
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = (
+            128  # must be set before listen(): 16 workers connect at once
+        )
+
+    server = Server(("127.0.0.1", port), Handler)
     print(f"READY {server.server_port}", flush=True)
     server.serve_forever()
 

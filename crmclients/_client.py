@@ -656,9 +656,17 @@ class Collection(Generic[M]):
         Raises:
             ValidationError: The move breaks the task lifecycle (strict mode).
         """
-        return self._require("transition").transition(
-            _id(id, self._client.vendor), ActivityStatus(status), strict=strict
-        )
+        handler = self._require("transition")
+        try:
+            target = ActivityStatus(status)
+        except ValueError:
+            raise errors.ValidationError(
+                field="status",
+                rule=f"must be one of {', '.join(s.value for s in ActivityStatus)}, got {status!r}",
+                vendor=self._client.vendor,
+                operation=f"{self.name}.transition",
+            ) from None
+        return handler.transition(_id(id, self._client.vendor), target, strict=strict)
 
     def link(self, id: str | int, ref: Ref) -> M:
         """Link the record to another one (for example a contact in a role)."""

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 class _Schema:
     names: tuple[str, ...]
     refs: frozenset[str]
-    enums: frozenset[str]
+    enums: dict[str, type[enum.Enum]]
 
 
 def _members(hint: Any) -> tuple[Any, ...]:
@@ -51,14 +51,12 @@ def schema(cls: type[Any]) -> _Schema:
     hints = typing.get_type_hints(cls)
     names = tuple(f.name for f in attrs.fields(cls) if f.name != "raw")
     refs = frozenset(n for n in names if Ref in _members(hints.get(n)))
-    enums = frozenset(
-        n
+    enums = {
+        n: m
         for n in names
-        if any(
-            isinstance(m, type) and issubclass(m, enum.Enum)
-            for m in _members(hints.get(n))
-        )
-    )
+        for m in _members(hints.get(n))
+        if isinstance(m, type) and issubclass(m, enum.Enum)
+    }
     result = _SCHEMAS[cls] = _Schema(names, refs, enums)
     return result
 
@@ -126,7 +124,9 @@ def records_to_dataframe(
     for column in frame.columns:
         values = frame[column].dropna()
         if column in enums:
-            frame[column] = frame[column].astype("category")
+            # every value of the enum is a category, present in this pull or not
+            categories = [member.value for member in enums[column]]
+            frame[column] = frame[column].astype(pd.CategoricalDtype(categories))
             continue
         if values.empty:
             continue

@@ -89,6 +89,7 @@ class _Testing:
         self.lock = threading.Lock()
         self.instant = False
         self.max_attempts: int | None = None
+        self.waits: list[float] | None = None
 
 
 TESTING = _Testing()
@@ -185,6 +186,8 @@ def call(
         instant = TESTING.instant
         if TESTING.max_attempts is not None:
             attempts = min(attempts, TESTING.max_attempts)
+        if TESTING.waits is not None:
+            sleep, instant = TESTING.waits.append, False
 
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

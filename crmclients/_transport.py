@@ -30,9 +30,16 @@ from crmclients._redact import Redactor, redact_text, redact_url
 
 logger = logging.getLogger("crmclients")
 
-#: requests' own HTTPAdapter.send; when it has been replaced (responses patches it),
-#: the fast path steps aside so the mock sees every request.
-_ORIGINAL_ADAPTER_SEND = requests.adapters.HTTPAdapter.send
+
+def _adapter_send_is_requests_own() -> bool:
+    """False when HTTPAdapter.send has been replaced (responses patches it): then the
+    fast path steps aside so the mock sees every request. Decided by what the
+    function is, not by identity captured at import (a mock may already be active)."""
+    send = requests.adapters.HTTPAdapter.send
+    return (
+        getattr(send, "__module__", None) == "requests.adapters"
+        and getattr(send, "__qualname__", None) == "HTTPAdapter.send"
+    )
 
 
 class _ScrubSecrets(logging.Filter):
@@ -288,7 +295,7 @@ class RequestsTransport:
         is not requests' own or has been patched (responses, requests-mock: their
         mocks must keep working), or for redirects.
         """
-        if requests.adapters.HTTPAdapter.send is not _ORIGINAL_ADAPTER_SEND:
+        if not _adapter_send_is_requests_own():
             return None
         parts = urlsplit(request.url)
         pool = self._pool_for(parts.scheme, parts.netloc, request.url)

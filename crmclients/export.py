@@ -65,9 +65,69 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+_REF_JSON: dict[Ref, dict[str, Any]] = {}
+
+
+def _ref_json(ref: Ref | None) -> dict[str, Any] | None:
+    """A Ref as a JSON object (cached: pulls repeat the same refs)."""
+    if ref is None:
+        return None
+    data = _REF_JSON.get(ref)
+    if data is None:
+        if len(_REF_JSON) > 50_000:
+            _REF_JSON.clear()
+        data = _REF_JSON[ref] = {
+            k: v for k, v in attrs.asdict(ref).items() if v is not None
+        }
+    return data
+
+
+def _refs_json(refs: tuple[Ref, ...]) -> list[dict[str, Any] | None]:
+    return [_ref_json(ref) for ref in refs]
+
+
+def _decimal_json(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+_JSON_BUILDERS: dict[type[Any], Callable[[Any], dict[str, Any]]] = {}
+
+
+def _json_builder(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+    """A generated record -> dict function for ``cls`` (orjson does the rest)."""
+    builder = _JSON_BUILDERS.get(cls)
+    if builder is not None:
+        return builder
+    import typing
+
+    shape = schema(cls)
+    hints = typing.get_type_hints(cls)
+    items = []
+    for name in shape.names:
+        hint = str(hints[name])
+        if name in shape.refs:
+            items.append(f"{name!r}: ref(r.{name})")
+        elif "Ref" in hint and "tuple" in hint:
+            items.append(f"{name!r}: refs(r.{name})")
+        elif "Decimal" in hint:
+            items.append(f"{name!r}: dec(r.{name})")
+        else:
+            items.append(f"{name!r}: r.{name}")
+    namespace: dict[str, Any] = {
+        "ref": _ref_json,
+        "refs": _refs_json,
+        "dec": _decimal_json,
+    }
+    source = "def build(r):\n    return {" + ", ".join(items) + "}"
+    exec(compile(source, f"<crmclients json {cls.__qualname__}>", "exec"), namespace)  # noqa: S102 - from the class's own fields
+    built: Callable[[Any], dict[str, Any]] = namespace["build"]
+    _JSON_BUILDERS[cls] = built
+    return built
+
+
 def record_to_json(record: Any, *, include_raw: bool = False) -> bytes:
     """One record as a JSON object (refs nested, Decimals as strings, no ``raw``)."""
-    data = {name: getattr(record, name) for name in schema(type(record)).names}
+    data = _json_builder(type(record))(record)
     if include_raw:
         data["raw"] = dict(getattr(record, "raw", {}))
     return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
@@ -146,13 +206,18 @@ def write_jsonl(
 ) -> int:
     """Write one JSON object per line. Returns the number of records written."""
     count = 0
+    batch: list[bytes] = []
     with _sink(destination, "wb") as out:
         for record in records:
-            out.write(record_to_json(record, include_raw=include_raw))
-            out.write(b"\n")
+            batch.append(record_to_json(record, include_raw=include_raw))
             count += 1
             if on_record is not None:
                 on_record(record)
+            if len(batch) >= 500:
+                out.write(b"\n".join(batch) + b"\n")
+                batch.clear()
+        if batch:
+            out.write(b"\n".join(batch) + b"\n")
     return count
 
 

@@ -17,6 +17,13 @@ class _QuietHandler(WSGIRequestHandler):
     def log_error(self, format: str, *args: Any) -> None:
         return None
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header follows the emulator's clock (which tests can move)."""
+        now = getattr(self.server.app, "now", None)
+        if timestamp is None and callable(now):
+            timestamp = now()
+        return super().date_time_string(timestamp)
+
 
 class ServerThread:
     """Serves a WSGI app in a daemon thread until stopped."""

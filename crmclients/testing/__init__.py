@@ -33,7 +33,13 @@ if TYPE_CHECKING:
 
     from crmclients.sandbox import Emulator
 
-__all__ = ["MockVendor", "instant_retries", "mock_vendor", "no_retries"]
+__all__ = [
+    "MockVendor",
+    "instant_retries",
+    "mock_vendor",
+    "no_retries",
+    "recorded_waits",
+]
 
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
 
@@ -151,6 +157,27 @@ def instant_retries() -> Iterator[None]:
         yield
     finally:
         set_testing(instant=previous[0], max_attempts=previous[1])
+
+
+@contextmanager
+def recorded_waits() -> Iterator[list[float]]:
+    """Record the waits between retries instead of sleeping (to test backoff).
+
+    >>> from crmclients.testing import recorded_waits
+    >>> with recorded_waits() as waits:
+    ...     pass  # code that retries
+    >>> waits
+    []
+    """
+    waits: list[float] = []
+    with TESTING.lock:
+        previous = TESTING.waits
+        TESTING.waits = waits
+    try:
+        yield waits
+    finally:
+        with TESTING.lock:
+            TESTING.waits = previous
 
 
 @contextmanager

@@ -58,3 +58,28 @@ def test_retry_switches_restore_previous_state() -> None:
         assert TESTING.max_attempts == 1
         assert TESTING.instant is True
     assert (TESTING.instant, TESTING.max_attempts) == before
+
+
+def test_recorded_waits_capture_the_backoff() -> None:
+    """recorded_waits() lists each wait (Retry-After included) without sleeping."""
+    from crmclients.testing import recorded_waits
+
+    with mock_vendor("tactile", records=2) as mock, recorded_waits() as waits:
+        client = crmclients.connect("tactile", **mock.settings)
+        mock.inject_faults(script=["503-retry-after", "502"], retry_after="3")
+        assert len(client.opportunities.list().to_list()) == 2
+
+    assert waits[0] == 3.0
+    assert 0.25 <= waits[1] <= 1.0  # equal jitter around the second backoff step
+
+
+def test_transition_to_an_unknown_status_is_a_validation_error() -> None:
+    """A status that is not an ActivityStatus is refused with the field named, unsent."""
+    with mock_vendor("opentaps") as mock:
+        client = crmclients.connect("opentaps", **mock.settings)
+        before = len(mock.emulator.requests)
+        with pytest.raises(errors.ValidationError) as info:
+            client.tasks.transition("5166b967e4b0f6e6cd09e653", "bogus")
+
+    assert info.value.field == "status"
+    assert len(mock.emulator.requests) == before

@@ -1,0 +1,29 @@
+"""The benchmark runs end to end at a tiny size (it is not a timed test)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_benchmark_quick_run_prints_its_table(tmp_path: Path) -> None:
+    """`python benchmarks/run.py --quick` measures every figure and writes its results."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "sequential typed pull vs raw loop" in result.stdout
+    assert "16 workers at latency" in result.stdout
+    data = json.loads((ROOT / "benchmarks" / "results" / "latest.json").read_text())
+    assert data["cli_records_written"] == data["records"]
+    assert {"raw dicts list", "to_list() without raw"} <= set(data["memory_mb"])
