@@ -1,0 +1,48 @@
+"""Opentaps paging. Strictly private.
+
+* ``GET /activities/{numberOfActivities}/{startFrom}``: record offsets. The answer
+  carries no total, so pages are read one after another, each starting where the
+  records received so far end, until an empty page (a short page is not taken as
+  the end: the server may cap the page size).
+* ``GET /task``: one answer with every match; ``per_page`` caps it (the vendor's
+  own script asks for 9999 to get everything).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from crmclients._paging import OffsetPaging, Page, SinglePage
+from crmclients.vendors.opentaps.models import OpentapsActivity
+
+#: Activities per request unless told otherwise.
+DEFAULT_PAGE_SIZE = 100
+#: ``per_page`` for task searches that should return every match (as the vendor's
+#: own daily-report script does).
+ALL_TASKS = 9999
+
+
+def activities_paging(
+    list_page: Callable[..., Sequence[OpentapsActivity]], include_raw: bool
+) -> OffsetPaging:
+    """The spec for pulling ``/activities/{n}/{startFrom}``."""
+
+    def fetch(offset: int, size: int | None) -> Page[OpentapsActivity]:
+        items = list_page(size or DEFAULT_PAGE_SIZE, offset, include_raw=include_raw)
+        return Page(items)
+
+    return OffsetPaging(fetch=fetch)
+
+
+def tasks_paging(
+    search: Callable[..., Sequence[OpentapsActivity]],
+    filters: dict[str, Any],
+    include_raw: bool,
+) -> SinglePage:
+    """The spec for one ``GET /task`` search with ``filters``."""
+
+    def fetch() -> Page[OpentapsActivity]:
+        return Page(search(per_page=ALL_TASKS, include_raw=include_raw, **filters))
+
+    return SinglePage(fetch=fetch)

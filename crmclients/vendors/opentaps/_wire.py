@@ -1,0 +1,101 @@
+"""Opentaps wire format: renames and hooks for the native models. Strictly private.
+
+Tolerances (accept both on input, as DESIGN.md asks):
+
+* ``activityTypeId`` (the docs) or ``activityType`` (the vendor's own widgets);
+* ``_id``, or ``activityId`` in an older create/update answer;
+* ``assignedToContact`` as a list of ids, one id, or a comma-joined string;
+* each ``contacts`` item as ``{"contactId": ..., "role": ...}``, ``{"_id": ...}``
+  or a bare contact id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import tzinfo
+from typing import Any
+
+import cattrs
+
+from crmclients._converter import Structurer, make_converter, register_model
+from crmclients._types import EMPTY_RAW
+from crmclients.vendors.opentaps.models import ContactRole, OpentapsActivity
+
+VENDOR = "opentaps"
+
+_ACTIVITY_RENAMES = {
+    "id": "_id",
+    "activity_type_id": "activityTypeId",
+    "note_text": "noteText",
+    "scheduled_date_time": "scheduledDateTime",
+    "responsible_contact_id": "responsibleContactId",
+    "assigned_to_contact": "assignedToContact",
+    "client_domain": "clientDomain",
+    "created_date": "createdDate",
+    "last_modified_date": "lastModifiedDate",
+}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a string id, got {type(value).__name__}")
+
+
+def _ids(value: Any, _: Any) -> tuple[str, ...]:
+    """A list of ids: a JSON list, one id, a comma-joined string, or null."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list | tuple):
+        return tuple(_text(item) for item in value)
+    raise TypeError(f"expected a list of contact ids, got {type(value).__name__}")
+
+
+def _contact(value: Any, _: Any) -> ContactRole:
+    if isinstance(value, str):
+        return ContactRole(contact_id=value)
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected a contact link object, got {type(value).__name__}")
+    contact_id = value.get("contactId", value.get("_id"))
+    role = value.get("role")
+    if role is not None and not isinstance(role, str):
+        raise TypeError(f"expected the role as a string, got {type(role).__name__}")
+    return ContactRole(contact_id=_text(contact_id), role=role or None)
+
+
+def _factory(tz: tzinfo) -> Any:
+    def make(*, detailed: bool, keep_raw: bool) -> cattrs.Converter:
+        conv = make_converter(detailed=detailed, default_tz=tz)
+        conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _ids)
+        conv.register_structure_hook(ContactRole, _contact)
+        register_model(conv, OpentapsActivity, _ACTIVITY_RENAMES, keep_raw=keep_raw)
+        inner = conv.get_structure_hook(OpentapsActivity)
+
+        def activity(payload: Any, cls: Any) -> OpentapsActivity:
+            given = payload
+            if isinstance(payload, Mapping):
+                aliases = {
+                    key: payload[alias]
+                    for key, alias in (
+                        ("activityTypeId", "activityType"),
+                        ("_id", "activityId"),
+                    )
+                    if key not in payload and alias in payload
+                }
+                if aliases:
+                    payload = {**payload, **aliases}
+            record: OpentapsActivity = inner(payload, cls)
+            object.__setattr__(record, "raw", given if keep_raw else EMPTY_RAW)
+            return record
+
+        conv.register_structure_hook(OpentapsActivity, activity)
+        return conv
+
+    return make
+
+
+def structurer(tz: tzinfo) -> Structurer:
+    """The Opentaps structurer; naive timestamps are read in ``tz``."""
+    return Structurer(VENDOR, _factory(tz))

@@ -1,0 +1,473 @@
+"""Opentaps CRM-2 behind the common Client: activities and tasks, with contact links.
+
+Mapping (native -> shared):
+
+=========================  ====================================================
+Opentaps                   crmclients.models.Activity / Task
+=========================  ====================================================
+_id                        id
+activityTypeId             kind: NOTE, TASK, EMAIL (also FOLLOWUP_EMAIL), CALL
+                           (also PHONE_CALL), MEETING, SMS, LETTER, EVENT,
+                           FACE_TO_FACE; any other type -> OTHER (kept in raw)
+noteText                   body (Opentaps has no separate subject)
+status                     status: CREATED -> NOT_STARTED, STARTED -> IN_PROGRESS,
+                           COMPLETED -> COMPLETED, CANCELLED -> CANCELLED;
+                           the vendor word is kept in vendor_status
+scheduledDateTime          due_at (aware UTC)
+assignedToContact[0]       assignee: Ref(CONTACT, id) (further assignees: raw)
+contacts[] (id, role)      related: Ref(CONTACT, id, role=role) each
+createdDate                created_at (aware UTC)
+lastModifiedDate           updated_at (aware UTC)
+responsibleContactId,      raw only
+attributes, clientDomain
+=========================  ====================================================
+
+Writes go the other way: ``body`` -> noteText, ``status`` -> the vendor word
+(ON_HOLD and DRAFT have none and are refused), ``due_at`` -> scheduledDateTime,
+``assignee`` -> assignedToContactId, ``kind`` -> activityTypeId (the kind's name;
+TASK creates through ``POST /task``; OTHER is refused). Links are
+``link(id, Ref(RefKind.CONTACT, contact_id, role=...))`` and ``unlink(...)``.
+
+``get`` is emulated: the API has no "one activity" call, so the activity list is
+read until the id turns up (tasks: one ``GET /task`` search first).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from crmclients import errors
+from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
+from crmclients._paging import Page, SinglePage
+from crmclients._rules import Rules
+from crmclients.config import Setting
+from crmclients.models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Ref,
+    RefKind,
+    Task,
+)
+from crmclients.vendors.opentaps._paging import (
+    ALL_TASKS,
+    activities_paging,
+    tasks_paging,
+)
+from crmclients.vendors.opentaps.client import OBJECT_ID, OpentapsClient
+from crmclients.vendors.opentaps.models import STATUSES, TASK_TYPE, OpentapsActivity
+
+VENDOR = "opentaps"
+
+#: Vendor status word -> shared status.
+STATUS_TO_SHARED: Mapping[str, ActivityStatus] = {
+    "CREATED": ActivityStatus.NOT_STARTED,
+    "STARTED": ActivityStatus.IN_PROGRESS,
+    "COMPLETED": ActivityStatus.COMPLETED,
+    "CANCELLED": ActivityStatus.CANCELLED,
+}
+#: Shared status -> vendor status word (ON_HOLD and DRAFT have none).
+SHARED_TO_STATUS: Mapping[ActivityStatus, str] = {
+    shared: word for word, shared in STATUS_TO_SHARED.items()
+}
+#: activityTypeId -> shared kind, beyond the kinds' own names.
+_TYPE_ALIASES: Mapping[str, ActivityKind] = {
+    "FOLLOWUP_EMAIL": ActivityKind.EMAIL,
+    "PHONE_CALL": ActivityKind.CALL,
+}
+#: Native field names (in rule messages) -> the shared names the caller used.
+_SHARED_NAMES = {
+    "noteText": "body",
+    "scheduledDateTime": "due_at",
+    "assignedToContactId": "assignee",
+    "activityTypeId": "kind",
+    "activity_id": "id",
+    "contact_id": "ref",
+    "assigned_to_contact_ids": "assigned_to",
+}
+
+A = TypeVar("A", bound=Activity)
+
+
+def kind_of(activity_type_id: str | None) -> ActivityKind:
+    """The shared kind of an ``activityTypeId``."""
+    name = (activity_type_id or "").strip().upper()
+    if name in _TYPE_ALIASES:
+        return _TYPE_ALIASES[name]
+    try:
+        return ActivityKind[name] if name else ActivityKind.OTHER
+    except KeyError:
+        return ActivityKind.OTHER
+
+
+def _fields_of(a: OpentapsActivity) -> dict[str, Any]:
+    word = a.status.strip().upper() if a.status else None
+    return {
+        "id": a.id,
+        "vendor": VENDOR,
+        "created_at": a.created_date,
+        "updated_at": a.last_modified_date,
+        "raw": a.raw,
+        "body": a.note_text,
+        "status": STATUS_TO_SHARED.get(word) if word else None,
+        "vendor_status": a.status,
+        "due_at": a.scheduled_date_time,
+        "assignee": (
+            Ref(RefKind.CONTACT, a.assigned_to_contact[0])
+            if a.assigned_to_contact
+            else None
+        ),
+        "related": tuple(
+            Ref(RefKind.CONTACT, c.contact_id, role=c.role) for c in a.contacts
+        ),
+    }
+
+
+def activity_from_native(a: OpentapsActivity) -> Activity:
+    """Map an Opentaps activity (or task) onto the shared Activity."""
+    return Activity(kind=kind_of(a.activity_type_id), **_fields_of(a))
+
+
+def task_from_native(a: OpentapsActivity) -> Task:
+    """Map an Opentaps task onto the shared Task."""
+    return Task(**_fields_of(a))
+
+
+def _translate(call: Callable[[], Any], operation: str) -> Any:
+    """Run a native call; name the shared field in a native ValidationError."""
+    try:
+        return call()
+    except errors.ValidationError as exc:
+        raise errors.ValidationError(
+            field=_SHARED_NAMES.get(exc.field, exc.field),
+            rule=exc.rule,
+            vendor=VENDOR,
+            operation=operation,
+        ) from None
+
+
+def _vendor_status(rules: Rules, value: Any) -> str:
+    """The vendor word for a shared status (or a vendor word given as is)."""
+    if isinstance(value, ActivityStatus):
+        word = SHARED_TO_STATUS.get(value)
+        if word is None:
+            rules.fail(
+                "status",
+                f"has no Opentaps equivalent for {value.value}; use not_started, "
+                "in_progress, completed or cancelled",
+            )
+        return word
+    if isinstance(value, str):
+        try:
+            return _vendor_status(rules, ActivityStatus(value.strip().lower()))
+        except ValueError:
+            if value.strip().upper() in STATUSES:
+                return value.strip().upper()
+    rules.fail(
+        "status",
+        "must be an ActivityStatus (not_started, in_progress, completed, cancelled) "
+        f"or an Opentaps word ({', '.join(STATUSES)}), got {value!r:.40}",
+    )
+
+
+def _kind(rules: Rules, value: Any) -> ActivityKind:
+    """A shared kind from an ActivityKind or its name/value in any case."""
+    if isinstance(value, ActivityKind):
+        return value
+    if isinstance(value, str) and value.strip().upper() in ActivityKind.__members__:
+        return ActivityKind[value.strip().upper()]
+    rules.fail(
+        "kind",
+        f"must be an ActivityKind ({', '.join(k.value for k in ActivityKind)}), "
+        f"got {value!r:.40}",
+    )
+
+
+def _contact_id(rules: Rules, field: str, value: Any) -> str:
+    """A contact id from a Ref(CONTACT) or a string."""
+    if isinstance(value, Ref):
+        if value.kind is not RefKind.CONTACT:
+            rules.fail(
+                field,
+                f"must be a contact: Ref(RefKind.CONTACT, id), got a {value.kind.value}",
+            )
+        value = value.id
+    if not isinstance(value, str) or not OBJECT_ID.match(value):
+        rules.fail(
+            field, f"must be a 24-character hexadecimal contact id, got {value!r:.40}"
+        )
+    return value
+
+
+class _OpentapsCollection(CollectionAdapter[A], Generic[A]):
+    """What activities and tasks share: get, update, delete, link, unlink."""
+
+    @property
+    def native(self) -> OpentapsClient:
+        """The Opentaps client."""
+        client: OpentapsClient = self.adapter.native
+        return client
+
+    def _map(self, record: OpentapsActivity) -> A:
+        raise NotImplementedError
+
+    def _find(self, id: str) -> OpentapsActivity:
+        raise NotImplementedError
+
+    def _to_native(self, fields: Mapping[str, Any], operation: str) -> dict[str, Any]:
+        rules = Rules(VENDOR, f"{self.name}.{operation}")
+        out: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "body":
+                out["noteText"] = value
+            elif name == "status":
+                out["status"] = _vendor_status(rules, value)
+            elif name == "due_at":
+                out["scheduledDateTime"] = value
+            elif name == "assignee":
+                out["assignedToContactId"] = (
+                    None if value is None else _contact_id(rules, "assignee", value)
+                )
+            elif name == "kind":
+                kind = _kind(rules, value)
+                if kind is ActivityKind.OTHER:
+                    rules.fail(
+                        "kind",
+                        "must be a concrete kind: Opentaps needs an activity type",
+                    )
+                out["activityTypeId"] = kind.name
+        return out
+
+    def update(self, id: str, changes: Mapping[str, Any]) -> A:
+        """Change shared fields with ``PUT /activities/{id}`` and ``partial=Yes``."""
+        operation = f"{self.name}.update"
+        native = self._to_native(changes, "update")
+        if not native:
+            return self.get(id)
+        result = _translate(lambda: self.native.update_activity(id, native), operation)
+        return self._map(result) if result is not None else self.get(id)
+
+    def delete(self, id: str) -> None:
+        """Delete with ``DELETE /activities/{id}``."""
+        _translate(lambda: self.native.delete_activity(id), f"{self.name}.delete")
+
+    def link(self, id: str, ref: Ref) -> A:
+        """Associate a contact in ``ref.role`` (``POST /activities/contact/add``)."""
+        return self._link("add", id, ref)
+
+    def unlink(self, id: str, ref: Ref) -> A:
+        """Remove a contact association (``POST /activities/contact/remove``)."""
+        return self._link("remove", id, ref)
+
+    def _link(self, action: str, id: str, ref: Ref) -> A:
+        operation = f"{self.name}.{'link' if action == 'add' else 'unlink'}"
+        rules = Rules(VENDOR, operation)
+        if not isinstance(ref, Ref):
+            rules.fail("ref", "must be a Ref(RefKind.CONTACT, id, role=...)")
+        contact = _contact_id(rules, "ref", ref)
+        call = (
+            self.native.add_contact if action == "add" else self.native.remove_contact
+        )
+        result = _translate(lambda: call(id, contact, ref.role), operation)
+        return self._map(result) if result is not None else self.get(id)
+
+    def get(self, id: str) -> A:
+        """One record by id (emulated: the API has no single-record read)."""
+        return self._map(self._find(id))
+
+
+def _convert_activities(items: Sequence[OpentapsActivity]) -> list[Activity]:
+    return [activity_from_native(a) for a in items]
+
+
+class ActivitiesAdapter(_OpentapsCollection[Activity]):
+    """``client.activities`` on Opentaps: every activity, tasks included."""
+
+    name = "activities"
+    emulated = frozenset({"get"})
+    writable = frozenset({"kind", "body", "status", "due_at"})
+    required_on_create = frozenset({"body"})
+
+    def _map(self, record: OpentapsActivity) -> Activity:
+        return activity_from_native(record)
+
+    def list(self, query: ListQuery) -> Listing[Activity]:
+        """Every activity, tasks included, by record offsets."""
+        return Listing(
+            spec=activities_paging(self.native.list_activities, query.include_raw),
+            convert=_convert_activities,
+        )
+
+    def _find(self, id: str) -> OpentapsActivity:
+        found: OpentapsActivity = _translate(
+            lambda: self.native.find_activity(id), "activities.get"
+        )
+        return found
+
+    def create(self, fields: Mapping[str, Any]) -> Activity:
+        """``POST /activities`` (``POST /task`` for kind TASK); no kind means NOTE."""
+        native = self._to_native(fields, "create")
+        native.setdefault("activityTypeId", "NOTE")
+        if native["activityTypeId"] == TASK_TYPE:
+            del native["activityTypeId"]
+            created = _translate(
+                lambda: self.native.create_task(native), "activities.create"
+            )
+        else:
+            created = _translate(
+                lambda: self.native.save_activity(native), "activities.create"
+            )
+        return activity_from_native(created)
+
+
+def _convert_tasks(
+    before: Any,
+) -> Callable[[Sequence[OpentapsActivity]], builtins.list[Task]]:
+    """Map tasks; drop any scheduled exactly at ``before`` (the API's upper bound
+    is inclusive, the unified ``scheduled_before`` is not)."""
+
+    def convert(items: Sequence[OpentapsActivity]) -> builtins.list[Task]:
+        tasks = [task_from_native(a) for a in items]
+        if before is None:
+            return tasks
+        return [t for t in tasks if t.due_at is not None and t.due_at < before]
+
+    return convert
+
+
+class TasksAdapter(_OpentapsCollection[Task]):
+    """``client.tasks`` on Opentaps: searched with ``GET /task``, moved with PUT."""
+
+    name = "tasks"
+    native_filters = frozenset(
+        {"assigned_to", "scheduled_after", "scheduled_before", "status"}
+    )
+    emulated = frozenset({"get"})
+    writable = frozenset({"body", "status", "due_at", "assignee"})
+    required_on_create = frozenset({"body"})
+
+    def _map(self, record: OpentapsActivity) -> Task:
+        return task_from_native(record)
+
+    def list(self, query: ListQuery) -> Listing[Task]:
+        """One ``GET /task`` search with the native filters."""
+        rules = Rules(VENDOR, "tasks.list")
+        filters: dict[str, Any] = {}
+        wanted = query.filters
+        if "assigned_to" in wanted:
+            filters["assigned_to_contact_ids"] = [
+                _contact_id(rules, "assigned_to", wanted["assigned_to"])
+            ]
+        if "scheduled_after" in wanted:
+            filters["from_scheduled_date_time"] = wanted["scheduled_after"]
+        if "scheduled_before" in wanted:
+            filters["to_scheduled_date_time"] = wanted["scheduled_before"]
+        before = wanted.get("scheduled_before")
+        if "status" in wanted:
+            words = []
+            for value in wanted["status"]:
+                if isinstance(value, ActivityStatus):
+                    if value in SHARED_TO_STATUS:
+                        words.append(SHARED_TO_STATUS[value])
+                else:
+                    words.append(_vendor_status(rules, value))
+            if not words:
+                # Only statuses Opentaps does not have: nothing can match.
+                return Listing(
+                    spec=SinglePage(fetch=lambda: Page([])),
+                    convert=_convert_tasks(None),
+                )
+            filters["statuses"] = sorted(set(words), key=STATUSES.index)
+        return Listing(
+            spec=tasks_paging(self.native.search_tasks, filters, query.include_raw),
+            convert=_convert_tasks(before),
+        )
+
+    def _find(self, id: str) -> OpentapsActivity:
+        rules = Rules(VENDOR, "tasks.get")
+        if not OBJECT_ID.match(id):
+            rules.fail("id", f"must be a 24-character hexadecimal id, got {id!r:.40}")
+        tasks = self.native.search_tasks(per_page=ALL_TASKS)
+        for record in tasks:
+            if record.id.lower() == id.lower():
+                return record
+        if len(tasks) >= ALL_TASKS:  # the search may have been capped: scan
+            try:
+                found = self.native.find_activity(id)
+            except errors.NotFoundError:
+                pass
+            else:
+                if found.is_task:
+                    return found
+        raise errors.NotFoundError(
+            f"no task with _id {id}", vendor=VENDOR, operation="tasks.get"
+        )
+
+    def create(self, fields: Mapping[str, Any]) -> Task:
+        """``POST /task``."""
+        native = self._to_native(fields, "create")
+        return task_from_native(
+            _translate(lambda: self.native.create_task(native), "tasks.create")
+        )
+
+    def transition(self, id: str, status: ActivityStatus, *, strict: bool) -> Task:
+        """Move a task along Created -> Started -> Completed (or Cancelled).
+
+        Raises:
+            ValidationError: A status Opentaps lacks, or (strict) a move off the
+                normal flow; the update is not sent.
+            NotFoundError: No such task.
+        """
+        rules = Rules(VENDOR, "tasks.transition")
+        word = _vendor_status(rules, status)
+        current = self.get(id)
+        if strict and not current.can_transition_to(status):
+            was = current.status.value if current.status else "unknown"
+            rules.fail(
+                "status",
+                f"cannot move a task from {was} ({current.vendor_status}) to "
+                f"{status.value} ({word}): Created -> Started or Cancelled, "
+                "Started -> Completed or Cancelled; Completed and Cancelled are "
+                "final (pass strict=False to send it anyway)",
+            )
+        result = _translate(
+            lambda: self.native.update_activity(id, {"status": word}),
+            "tasks.transition",
+        )
+        return task_from_native(result) if result is not None else self.get(id)
+
+
+class OpentapsAdapter(VendorAdapter):
+    """Opentaps CRM-2: activities and tasks, with contact links in roles."""
+
+    vendor = VENDOR
+    settings = (
+        Setting(
+            "auth_token",
+            required=True,
+            secret=True,
+            doc="your permanent auth token (treat it like a password)",
+        ),
+        Setting(
+            "client_domain",
+            required=True,
+            doc="your client domain, e.g. acme.com (sent with every call)",
+        ),
+        Setting(
+            "token_exchange",
+            bool,
+            doc="exchange the permanent token for 60-minute temporary tokens "
+            "(default true); false sends the permanent token itself",
+        ),
+    )
+    collections = {"activities": ActivitiesAdapter, "tasks": TasksAdapter}
+
+    def __init__(self, native: OpentapsClient) -> None:
+        super().__init__(native, timezone=native.timezone)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> OpentapsAdapter:
+        """Build the native client from resolved settings."""
+        return cls(OpentapsClient(**settings))
