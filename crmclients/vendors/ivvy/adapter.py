@@ -1,0 +1,599 @@
+"""iVvy behind the common Client: CRM activities and tasks.
+
+Activities (native -> shared):
+
+=========================  ===============================================
+iVvy (getActivityList)     crmclients.models.Activity
+=========================  ===============================================
+id                         id (string)
+subType 1 / 2 / 3          kind MEETING / CALL / EMAIL (other values: OTHER)
+name                       subject
+description                body
+startDatetime              starts_at, and due_at (its scheduled time)
+endDatetime                ends_at
+location                   location
+priority                   priority (when the server sends it)
+assignedUserId,            assignee: Ref(USER, id, name)
+assignedUserFullName
+contactId                  related: Ref(CONTACT, id)
+companyId                  related: Ref(COMPANY, id)
+leadId                     related: Ref(LEAD, id)
+venueId                    related: Ref(VENUE, id)
+createdDate                created_at (aware UTC)
+modifiedDate               updated_at (aware UTC)
+purposeName/Type,          raw only (``client.native`` has them typed)
+companyContactId,
+assignedUserEmail
+=========================  ===============================================
+
+Tasks (native -> shared):
+
+=========================  ===============================================
+iVvy (getTaskList)         crmclients.models.Task
+=========================  ===============================================
+id                         id (string)
+name, description          subject, body
+status 0 / 1 / 2 / 3 / 4   status NOT_STARTED / IN_PROGRESS / ON_HOLD /
+                           CANCELLED / COMPLETED; vendor_status the iVvy
+                           word ("Not Started"...)
+startDatetime              starts_at
+endDatetime                due_at (the task's due time)
+priority                   priority
+assignedUserId, ...Name    assignee: Ref(USER, id, name)
+contactId, companyId,      related: Ref(CONTACT / COMPANY / LEAD / VENUE)
+leadId, venueId
+createdDate, modifiedDate  created_at, updated_at
+bookingId, progress,       raw only
+userFullName, userEmail
+=========================  ===============================================
+
+Writes go the other way through ``crm?action=addOrUpdateActivity`` /
+``addOrUpdateTask``; ``related`` takes one contact, company or lead Ref (a company
+plus a contact is allowed and attaches the contact to the company), a LEAD or
+OPPORTUNITY Ref needs a VENUE Ref beside it. ``get`` reads one record through the
+list action filtered on ``id``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, TypeVar
+
+from crmclients import errors
+from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
+from crmclients._rules import Rules
+from crmclients.config import Setting
+from crmclients.models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Priority,
+    Record,
+    Ref,
+    RefKind,
+    Task,
+)
+from crmclients.vendors.ivvy._auth import ivvy_timestamp
+from crmclients.vendors.ivvy._paging import list_paging
+from crmclients.vendors.ivvy.client import IvvyClient
+from crmclients.vendors.ivvy.models import (
+    ActivityList,
+    IvvyActivity,
+    IvvyTask,
+    SubType,
+    TaskList,
+    TaskStatus,
+)
+
+VENDOR = "ivvy"
+M = TypeVar("M", bound=Record)
+
+KINDS: Mapping[int, ActivityKind] = {
+    SubType.MEETING: ActivityKind.MEETING,
+    SubType.CALL: ActivityKind.CALL,
+    SubType.EMAIL: ActivityKind.EMAIL,
+}
+SUB_TYPES: Mapping[ActivityKind, SubType] = {
+    kind: SubType(number) for number, kind in KINDS.items()
+}
+STATUSES: Mapping[int, ActivityStatus] = {
+    TaskStatus.NOT_STARTED: ActivityStatus.NOT_STARTED,
+    TaskStatus.IN_PROGRESS: ActivityStatus.IN_PROGRESS,
+    TaskStatus.ON_HOLD: ActivityStatus.ON_HOLD,
+    TaskStatus.CANCELLED: ActivityStatus.CANCELLED,
+    TaskStatus.COMPLETED: ActivityStatus.COMPLETED,
+}
+TASK_STATUSES: Mapping[ActivityStatus, TaskStatus] = {
+    status: TaskStatus(number) for number, status in STATUSES.items()
+}
+#: Ref kind -> the native parameter it fills (reads give LEAD for leadId).
+RELATION_PARAMS: Mapping[RefKind, str] = {
+    RefKind.CONTACT: "contact_id",
+    RefKind.COMPANY: "company_id",
+    RefKind.LEAD: "lead_id",
+    RefKind.OPPORTUNITY: "lead_id",
+    RefKind.VENUE: "venue_id",
+}
+#: Native parameter -> shared field, for messages about native rules.
+_SHARED_NAMES: Mapping[str, str] = {
+    "name": "subject",
+    "description": "body",
+    "sub_type": "kind",
+    "start_datetime": "starts_at",
+    "end_datetime": "ends_at",
+    "assigned_user_id": "assignee",
+    "contact_id": "related",
+    "company_id": "related",
+    "lead_id": "related",
+    "venue_id": "related",
+}
+
+
+def _ref(kind: RefKind, id: int | None, name: str | None = None) -> Ref | None:
+    return None if id is None else Ref(kind, str(id), name=name)
+
+
+def _related(record: IvvyActivity | IvvyTask) -> tuple[Ref, ...]:
+    refs = (
+        _ref(RefKind.CONTACT, record.contact_id),
+        _ref(RefKind.COMPANY, record.company_id),
+        _ref(RefKind.LEAD, record.lead_id),
+        _ref(RefKind.VENUE, record.venue_id),
+    )
+    return tuple(ref for ref in refs if ref is not None)
+
+
+def _priority(value: str | None) -> Priority | None:
+    if value is None:
+        return None
+    try:
+        return Priority(value.strip().lower())
+    except ValueError:
+        return None
+
+
+def activity_from_native(a: IvvyActivity) -> Activity:
+    """Map an iVvy activity onto the shared model."""
+    return Activity(
+        id=str(a.id),
+        vendor=VENDOR,
+        created_at=a.created_date,
+        updated_at=a.modified_date,
+        raw=a.raw,
+        kind=KINDS.get(a.sub_type, ActivityKind.OTHER)
+        if a.sub_type is not None
+        else ActivityKind.OTHER,
+        subject=a.name,
+        body=a.description,
+        starts_at=a.start_datetime,
+        ends_at=a.end_datetime,
+        due_at=a.start_datetime,
+        priority=_priority(a.priority),
+        location=a.location,
+        assignee=_ref(RefKind.USER, a.assigned_user_id, a.assigned_user_full_name),
+        related=_related(a),
+    )
+
+
+def task_from_native(t: IvvyTask) -> Task:
+    """Map an iVvy task onto the shared model."""
+    status = STATUSES.get(t.status) if t.status is not None else None
+    word: str | None = None
+    if t.status is not None:
+        word = TaskStatus(t.status).label if status is not None else str(t.status)
+    return Task(
+        id=str(t.id),
+        vendor=VENDOR,
+        created_at=t.created_date,
+        updated_at=t.modified_date,
+        raw=t.raw,
+        subject=t.name,
+        body=t.description,
+        status=status,
+        vendor_status=word,
+        starts_at=t.start_datetime,
+        due_at=t.end_datetime,
+        priority=_priority(t.priority),
+        assignee=_ref(RefKind.USER, t.assigned_user_id, t.assigned_user_full_name),
+        related=_related(t),
+    )
+
+
+def _seconds_up(moment: datetime) -> datetime:
+    """``moment`` rounded up to a whole second (iVvy times have no fractions)."""
+    whole = moment.replace(microsecond=0)
+    return whole + timedelta(seconds=1) if moment.microsecond else whole
+
+
+def _native_id(id: str, operation: str) -> int:
+    if not id.strip().isdigit() or int(id) < 1:
+        Rules(VENDOR, operation).fail("id", "must be an iVvy integer id")
+    return int(id)
+
+
+def _ref_id(rules: Rules, field: str, ref: Ref) -> int:
+    if not ref.id.strip().isdigit() or int(ref.id) < 1:
+        rules.fail(field, f"must point at an iVvy integer id, got {ref.id!r:.40}")
+    return int(ref.id)
+
+
+def _enum_value(rules: Rules, field: str, value: Any, cls: type[enum.Enum]) -> Any:
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in cls)
+        rules.fail(field, f"must be one of {allowed}, got {value!r:.40}")
+
+
+class _IvvyCollection(CollectionAdapter[M]):
+    """What activities and tasks share: filters, get, writes and messages."""
+
+    #: The field iVvy schedules on (activities start, tasks are due).
+    scheduled_field: ClassVar[str]
+    #: "activity" or "task", for messages.
+    noun: ClassVar[str]
+    #: Native parameter -> shared field, for messages about native rules.
+    shared_names: ClassVar[Mapping[str, str]] = _SHARED_NAMES
+
+    native_filters = frozenset(
+        {
+            "created_after",
+            "created_before",
+            "updated_after",
+            "updated_before",
+            "scheduled_after",
+            "scheduled_before",
+            "assigned_to",
+            "related_to",
+        }
+    )
+    emulated = frozenset({"get"})
+
+    @property
+    def native(self) -> IvvyClient:
+        """The iVvy client."""
+        client: IvvyClient = self.adapter.native
+        return client
+
+    # -- to override -----------------------------------------------------------------
+
+    def list_page(self, **kwargs: Any) -> ActivityList | TaskList:
+        """One page of the native list action."""
+        raise NotImplementedError
+
+    def save(self, **kwargs: Any) -> int:
+        """The native addOrUpdate action."""
+        raise NotImplementedError
+
+    def convert(self, items: Sequence[Any]) -> builtins.list[M]:
+        """Native records -> shared records."""
+        raise NotImplementedError
+
+    def to_native(self, rules: Rules, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Shared fields -> native arguments (relations excluded)."""
+        raise NotImplementedError
+
+    # -- operations ----------------------------------------------------------------
+
+    def list(self, query: ListQuery) -> Listing[M]:
+        """Pull through the native list action with the server-side filters."""
+        filter, venue = self.server_filters(query.filters)
+        spec = list_paging(
+            self.list_page,
+            venue_id=venue,
+            filter=filter or None,
+            include_raw=query.include_raw,
+        )
+        return Listing(spec=spec, convert=self.convert)
+
+    def get(self, id: str) -> M:
+        """One record, read through the list action filtered on ``id``.
+
+        Raises:
+            NotFoundError: No record has this id.
+        """
+        operation = f"{self.name}.get"
+        nid = _native_id(id, operation)
+        page = self.list_page(filter={"id": nid}, per_page=1)
+        for record in page.results:
+            if record.id == nid:
+                return self.convert([record])[0]
+        raise errors.NotFoundError(
+            f"no {self.noun} with id {nid}",
+            vendor=VENDOR,
+            operation=operation,
+            details={"filter": {"id": nid}},
+        )
+
+    def create(self, fields: Mapping[str, Any]) -> M:
+        """Create through addOrUpdate (no id) and read the record back."""
+        native = self._native_fields(fields, "create")
+        new_id = self._translate(lambda: self.save(**native), "create")
+        return self.get(str(new_id))
+
+    def update(self, id: str, changes: Mapping[str, Any]) -> M:
+        """Update through addOrUpdate (with the id) and read the record back."""
+        operation = f"{self.name}.update"
+        nid = _native_id(id, operation)
+        native = self._native_fields(changes, "update")
+        if native:
+            self._translate(lambda: self.save(id=nid, **native), "update")
+        return self.get(str(nid))
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def server_filters(
+        self, filters: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], int | None]:
+        """Unified filters -> the iVvy ``filter`` object and ``venueId``.
+
+        LESSTHAN and GREATERTHAN include the bound, and iVvy times are whole
+        seconds, so ``x_before=t`` becomes ``<= ceil(t) - 1 s`` and ``x_after=t``
+        becomes ``>= ceil(t)``: exactly the unified ``<`` and ``>=``.
+        """
+        rules = Rules(VENDOR, f"{self.name}.list")
+        out: dict[str, Any] = {}
+        venue: int | None = None
+        fields = {
+            "created": "createdDate",
+            "updated": "modifiedDate",
+            "scheduled": self.scheduled_field,
+        }
+        for name, value in filters.items():
+            prefix, _, side = name.partition("_")
+            if side in ("after", "before"):
+                bound = _seconds_up(value)
+                if side == "after":
+                    out[f"{fields[prefix]}__GREATERTHAN"] = ivvy_timestamp(bound)
+                else:
+                    out[f"{fields[prefix]}__LESSTHAN"] = ivvy_timestamp(
+                        bound - timedelta(seconds=1)
+                    )
+            elif name == "assigned_to":
+                if isinstance(value, Ref):
+                    if value.kind is not RefKind.USER:
+                        rules.fail(name, "must be a USER Ref (iVvy assigns to users)")
+                    out["assignedUserId"] = _ref_id(rules, name, value)
+                elif value.strip().isdigit():
+                    out["assignedUserId"] = int(value)
+                else:
+                    out["assignedUserFullName"] = value
+            elif name == "related_to":
+                param = RELATION_PARAMS.get(value.kind)
+                if param is None:
+                    rules.fail(
+                        name,
+                        "must be a CONTACT, COMPANY, LEAD, OPPORTUNITY or VENUE Ref "
+                        f"on iVvy, got {value.kind.value}",
+                    )
+                if param == "venue_id":
+                    venue = _ref_id(rules, name, value)
+                else:
+                    wire = {
+                        "contact_id": "contactId",
+                        "company_id": "companyId",
+                        "lead_id": "leadId",
+                    }
+                    out[wire[param]] = _ref_id(rules, name, value)
+        return out, venue
+
+    def _native_fields(
+        self, fields: Mapping[str, Any], operation: str
+    ) -> dict[str, Any]:
+        rules = Rules(VENDOR, f"{self.name}.{operation}")
+        native = self.to_native(rules, fields)
+        if "assignee" in fields:
+            value = fields["assignee"]
+            if value is None:
+                native["assigned_user_id"] = None
+            elif isinstance(value, Ref):
+                if value.kind is not RefKind.USER:
+                    rules.fail("assignee", "must be a USER Ref (iVvy assigns to users)")
+                native["assigned_user_id"] = _ref_id(rules, "assignee", value)
+            else:
+                native["assigned_user_id"] = value
+        if "priority" in fields:
+            value = fields["priority"]
+            native["priority"] = (
+                None
+                if value is None
+                else _enum_value(rules, "priority", value, Priority).value
+            )
+        if "related" in fields:
+            native.update(self._relations(rules, fields["related"], operation))
+        return native
+
+    def _relations(self, rules: Rules, value: Any, operation: str) -> dict[str, Any]:
+        if value is None or isinstance(value, Ref):
+            value = () if value is None else (value,)
+        if not isinstance(value, Sequence) or isinstance(value, str):
+            rules.fail("related", "must be a sequence of Refs")
+        out: dict[str, Any] = {}
+        for ref in value:
+            if not isinstance(ref, Ref):
+                rules.fail("related", f"must hold Refs, got {type(ref).__name__}")
+            param = RELATION_PARAMS.get(ref.kind)
+            if param is None:
+                rules.fail(
+                    "related",
+                    "can only hold CONTACT, COMPANY, LEAD, OPPORTUNITY and VENUE Refs "
+                    f"on iVvy, got {ref.kind.value}",
+                )
+            if param in out:
+                rules.fail("related", f"holds more than one {param[:-3]}")
+            out[param] = _ref_id(rules, "related", ref)
+        if not out and operation == "update":
+            rules.fail(
+                "related",
+                f"cannot be emptied: an iVvy {self.noun} stays attached to what it "
+                "belongs to",
+            )
+        owners = [p for p in ("contact_id", "company_id", "lead_id") if p in out]
+        if len(owners) > 1 and set(owners) != {"contact_id", "company_id"}:
+            rules.fail(
+                "related",
+                "can hold only one of a contact, a company or a lead/opportunity "
+                "(a company plus a contact is allowed: iVvy attaches the contact to "
+                "the company)",
+            )
+        if "lead_id" in out and "venue_id" not in out:
+            rules.fail(
+                "related",
+                "needs a VENUE Ref beside a LEAD/OPPORTUNITY Ref (iVvy requires "
+                "venueId with leadId)",
+            )
+        return out
+
+    def _translate(self, call: Callable[[], int], operation: str) -> int:
+        try:
+            return call()
+        except errors.ValidationError as exc:
+            raise errors.ValidationError(
+                field=self.shared_names.get(exc.field, exc.field),
+                rule=exc.rule,
+                vendor=VENDOR,
+                operation=f"{self.name}.{operation}",
+            ) from None
+
+
+class ActivitiesAdapter(_IvvyCollection[Activity]):
+    """``client.activities`` on iVvy: meetings, calls and emails."""
+
+    name = "activities"
+    noun = "activity"
+    scheduled_field = "startDatetime"
+    writable = frozenset(
+        {
+            "kind",
+            "subject",
+            "body",
+            "starts_at",
+            "ends_at",
+            "location",
+            "priority",
+            "assignee",
+            "related",
+        }
+    )
+    required_on_create = frozenset({"kind", "subject", "body"})
+
+    def list_page(self, **kwargs: Any) -> ActivityList:
+        """One page of ``crm?action=getActivityList``."""
+        return self.native.get_activity_list(**kwargs)
+
+    def save(self, **kwargs: Any) -> int:
+        """``crm?action=addOrUpdateActivity``."""
+        return self.native.add_or_update_activity(**kwargs)
+
+    def convert(self, items: Sequence[Any]) -> builtins.list[Activity]:
+        """iVvy activities -> shared activities."""
+        return [activity_from_native(a) for a in items]
+
+    def to_native(self, rules: Rules, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Shared activity fields -> addOrUpdateActivity arguments."""
+        out: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "kind":
+                kind = _enum_value(rules, "kind", value, ActivityKind)
+                if kind not in SUB_TYPES:
+                    rules.fail(
+                        "kind",
+                        "must be meeting, call or email on iVvy (subType 1, 2, 3), "
+                        f"got {kind.value}",
+                    )
+                out["sub_type"] = SUB_TYPES[kind]
+            elif name == "subject":
+                out["name"] = value
+            elif name == "body":
+                out["description"] = value
+            elif name == "starts_at":
+                out["start_datetime"] = value
+            elif name == "ends_at":
+                out["end_datetime"] = value
+            elif name == "location":
+                out["location"] = value
+        return out
+
+
+class TasksAdapter(_IvvyCollection[Task]):
+    """``client.tasks`` on iVvy."""
+
+    name = "tasks"
+    noun = "task"
+    scheduled_field = "endDatetime"
+    shared_names = {**_SHARED_NAMES, "end_datetime": "due_at"}
+    writable = frozenset(
+        {"subject", "body", "status", "due_at", "priority", "assignee", "related"}
+    )
+    required_on_create = frozenset({"subject", "due_at"})
+
+    def list_page(self, **kwargs: Any) -> TaskList:
+        """One page of ``crm?action=getTaskList``."""
+        return self.native.get_task_list(**kwargs)
+
+    def save(self, **kwargs: Any) -> int:
+        """``crm?action=addOrUpdateTask``."""
+        return self.native.add_or_update_task(**kwargs)
+
+    def convert(self, items: Sequence[Any]) -> builtins.list[Task]:
+        """iVvy tasks -> shared tasks."""
+        return [task_from_native(t) for t in items]
+
+    def to_native(self, rules: Rules, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Shared task fields -> addOrUpdateTask arguments."""
+        out: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "subject":
+                out["name"] = value
+            elif name == "body":
+                out["description"] = value
+            elif name == "due_at":
+                out["end_datetime"] = value
+            elif name == "status":
+                if value is None:
+                    out["status"] = None
+                    continue
+                status = _enum_value(rules, "status", value, ActivityStatus)
+                if status not in TASK_STATUSES:
+                    rules.fail(
+                        "status",
+                        "must be not_started, in_progress, on_hold, cancelled or "
+                        f"completed on iVvy, got {status.value}",
+                    )
+                out["status"] = TASK_STATUSES[status]
+        return out
+
+
+class IvvyAdapter(VendorAdapter):
+    """iVvy: CRM activities and tasks (list, get, create, update)."""
+
+    vendor = VENDOR
+    settings = (
+        Setting(
+            "api_key",
+            required=True,
+            secret=True,
+            doc="API key issued by iVvy support",
+        ),
+        Setting(
+            "api_secret",
+            required=True,
+            secret=True,
+            doc="API secret (signs every request; never sent)",
+        ),
+        Setting("region", doc="au (default), us or uk: the iVvy platform host"),
+    )
+    collections = {"activities": ActivitiesAdapter, "tasks": TasksAdapter}
+
+    def __init__(self, native: IvvyClient) -> None:
+        super().__init__(native, timezone=native.timezone)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> IvvyAdapter:
+        """Build the iVvy client from resolved settings."""
+        return cls(IvvyClient(**settings))
