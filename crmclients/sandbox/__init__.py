@@ -37,6 +37,7 @@ __all__ = [
 
 #: Vendor name -> "module:EmulatorClass".
 EMULATORS: dict[str, str] = {
+    "administrate": "crmclients.sandbox.administrate:AdministrateEmulator",
     "ivvy": "crmclients.sandbox.ivvy:IvvyEmulator",
     "opentaps": "crmclients.sandbox.opentaps:OpentapsEmulator",
     "tactile": "crmclients.sandbox.tactile:TactileEmulator",

@@ -1,0 +1,531 @@
+"""Administrate (legacy REST API v2) behind the common Client: tasks, also as activities.
+
+``client.tasks`` yields :class:`~crmclients.models.Task` records;
+``client.activities`` yields the same tasks as :class:`~crmclients.models.Activity`
+records of kind TASK (same fields).
+
+Mapping (native -> shared):
+
+==========================  ==================================================
+Administrate task           crmclients.models.Task (kind TASK)
+==========================  ==================================================
+id                          id (string)
+subject                     subject
+description                 body
+status                      vendor_status (always the vendor's word), and
+                            status: "Not Started" -> NOT_STARTED,
+                            "Completed" -> COMPLETED, any other word -> None
+start_datetime              starts_at and due_at (the scheduled time)
+end_datetime                ends_at
+created_on                  created_at
+(none)                      updated_at is None: v2 tasks carry no change time
+user_id (+ user.name)       assignee: Ref(USER, user_id, name)
+account_id / account        related: Ref(ACCOUNT, id, account.name)
+contact_id (+ contact)      related: Ref(CONTACT, id, "first last")
+event_id (+ event.title)    related: Ref(EVENT, id, title)
+opportunity_id              related: Ref(OPPORTUNITY, id)
+type_id, show_on_calendar   raw only (the shared model has no such fields)
+==========================  ==================================================
+
+Times: Administrate's task times are not time-zone aware (no offset on the wire).
+They are read in the client's ``timezone=`` (default UTC) and carried as aware UTC;
+on the way back (filters, writes) they are converted to that zone and sent
+without an offset.
+
+Unified filters, all applied by the server:
+
+=================  ==========================================================
+created_after      created_on__gte
+created_before     created_on__lt
+scheduled_after    start_datetime__gte  (the scheduled time is the start)
+scheduled_before   start_datetime__lt
+assigned_to        user_id__eq  (a user id or Ref(USER, id))
+status             status__in   (NOT_STARTED/COMPLETED as their words; other
+                   strings as the vendor's own words)
+related_to         account_id__eq / contact_id__eq / event_id__eq /
+                   opportunity_id__eq, by the Ref's kind
+=================  ==========================================================
+
+``updated_after``/``updated_before`` are not supported (no change time in v2).
+
+Writes: ``tasks.create`` needs ``status``, ``assignee``, ``related`` with the
+task's ``Ref(ACCOUNT, ...)``, and a task type: Administrate requires ``type_id``,
+which the shared model has no field for, so it comes from the ``task_type_id``
+setting of ``crmclients.connect``. ``related`` on update replaces the links: the
+kinds given are set, the optional ones left out (contact, event, opportunity)
+are cleared, and the account must be among them.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+import attrs
+
+from crmclients import errors
+from crmclients._client import (
+    CollectionAdapter,
+    Listing,
+    ListQuery,
+    Mode,
+    VendorAdapter,
+)
+from crmclients._paging import Page, SinglePage
+from crmclients._rules import Rules
+from crmclients.config import Setting
+from crmclients.models import Activity, ActivityStatus, Ref, RefKind, Task
+from crmclients.vendors.administrate._paging import tasks_paging
+from crmclients.vendors.administrate.client import AdministrateClient
+from crmclients.vendors.administrate.filters import Operator, TaskFilter
+from crmclients.vendors.administrate.models import AdministrateTask
+
+VENDOR = "administrate"
+
+_FROM_VENDOR: Mapping[str, ActivityStatus] = {
+    "not started": ActivityStatus.NOT_STARTED,
+    "completed": ActivityStatus.COMPLETED,
+}
+_TO_VENDOR: Mapping[ActivityStatus, str] = {
+    ActivityStatus.NOT_STARTED: "Not Started",
+    ActivityStatus.COMPLETED: "Completed",
+}
+#: Ref kind -> the task field that links it.
+RELATED_FIELDS: Mapping[RefKind, str] = {
+    RefKind.ACCOUNT: "account_id",
+    RefKind.CONTACT: "contact_id",
+    RefKind.EVENT: "event_id",
+    RefKind.OPPORTUNITY: "opportunity_id",
+}
+#: Native field -> shared field, to name the caller's field in error messages.
+_SHARED_NAMES: Mapping[str, str] = {
+    "description": "body",
+    "start_datetime": "starts_at",
+    "end_datetime": "ends_at",
+    "user_id": "assignee",
+    "account_id": "related",
+    "contact_id": "related",
+    "event_id": "related",
+    "opportunity_id": "related",
+    "type_id": "task_type_id",
+}
+_NATIVE_FILTERS = frozenset(
+    {
+        "created_after",
+        "created_before",
+        "scheduled_after",
+        "scheduled_before",
+        "assigned_to",
+        "status",
+        "related_to",
+    }
+)
+_NO_CHANGE_TIME = frozenset({"updated_after", "updated_before"})
+
+
+# -- native -> shared ------------------------------------------------------------------
+
+
+def status_from_vendor(word: str | None) -> ActivityStatus | None:
+    """The shared status for an Administrate status word (None for other words)."""
+    if word is None:
+        return None
+    return _FROM_VENDOR.get(word.strip().lower())
+
+
+def _utc(moment: datetime | None, tz: tzinfo) -> datetime | None:
+    if moment is None:
+        return None
+    local = moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+    return local.astimezone(UTC)
+
+
+def task_from_native(task: AdministrateTask, tz: tzinfo = UTC) -> Task:
+    """Map an Administrate task onto the shared model.
+
+    Args:
+        task: The native task.
+        tz: The zone its naive times are in (the client's ``timezone=``).
+    """
+    assignee = None
+    if task.user_id is not None:
+        name = task.user.name if task.user is not None else None
+        assignee = Ref(RefKind.USER, str(task.user_id), name=name)
+    related: list[Ref] = []
+    account_id = task.account_ref
+    if account_id is not None:
+        name = task.account.name if task.account is not None else None
+        related.append(Ref(RefKind.ACCOUNT, str(account_id), name=name))
+    if task.contact_id is not None:
+        name = task.contact.full_name if task.contact is not None else None
+        related.append(Ref(RefKind.CONTACT, str(task.contact_id), name=name))
+    if task.event_id is not None:
+        name = task.event.title if task.event is not None else None
+        related.append(Ref(RefKind.EVENT, str(task.event_id), name=name))
+    if task.opportunity_id is not None:
+        found = (task.opportunity or {}).get("name")
+        name = found if isinstance(found, str) else None
+        related.append(Ref(RefKind.OPPORTUNITY, str(task.opportunity_id), name=name))
+    start = _utc(task.start_datetime, tz)
+    return Task(
+        id=str(task.id),
+        vendor=VENDOR,
+        created_at=_utc(task.created_on, tz),
+        raw=task.raw,
+        subject=task.subject,
+        body=task.description,
+        status=status_from_vendor(task.status),
+        vendor_status=task.status,
+        starts_at=start,
+        ends_at=_utc(task.end_datetime, tz),
+        due_at=start,
+        assignee=assignee,
+        related=tuple(related),
+    )
+
+
+def activity_from_native(task: AdministrateTask, tz: tzinfo = UTC) -> Activity:
+    """Map an Administrate task onto the shared Activity model (kind TASK).
+
+    The same fields as :func:`task_from_native`, as the ``activities`` collection's
+    own model.
+    """
+    shared = task_from_native(task, tz)
+    return Activity(
+        **{field.name: getattr(shared, field.name) for field in attrs.fields(Activity)}
+    )
+
+
+# -- shared -> native ------------------------------------------------------------------
+
+
+def _local(value: Any, tz: tzinfo) -> Any:
+    """An aware datetime as naive local time in ``tz``; anything else unchanged."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(tz).replace(tzinfo=None)
+    return value
+
+
+def _numeric_id(rules: Rules, field: str, value: Any) -> int:
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
+        rules.fail(
+            field, f"must be an Administrate id (a positive integer), got {value!r:.40}"
+        )
+    return int(text)
+
+
+def _user_id(rules: Rules, field: str, value: Any) -> int:
+    if isinstance(value, Ref):
+        if value.kind is not RefKind.USER:
+            rules.fail(field, f"must be a Ref of kind user, got {value.kind.value}")
+        value = value.id
+    return _numeric_id(rules, field, value)
+
+
+def _related_field(rules: Rules, field: str, ref: Any) -> tuple[str, int]:
+    if not isinstance(ref, Ref):
+        rules.fail(field, "must hold Refs, e.g. Ref(RefKind.ACCOUNT, '1')")
+    target = RELATED_FIELDS.get(ref.kind)
+    if target is None:
+        kinds = ", ".join(kind.value for kind in RELATED_FIELDS)
+        rules.fail(
+            field,
+            f"cannot link a {ref.kind.value} on Administrate tasks; kinds: {kinds}",
+        )
+    return target, _numeric_id(rules, field, ref.id)
+
+
+def _status_word(rules: Rules, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and not isinstance(value, ActivityStatus):
+        word: str = value
+        try:
+            value = ActivityStatus(word.strip().lower())
+        except ValueError:
+            return word  # the instance's own word
+    if isinstance(value, ActivityStatus):
+        known = _TO_VENDOR.get(value)
+        if known is None:
+            rules.fail(
+                "status",
+                f"has no Administrate word for {value.value}; the known words are "
+                "'Not Started' and 'Completed' (pass your instance's own word as a "
+                "string)",
+            )
+        return known
+    rules.fail("status", "must be an ActivityStatus or the vendor's status word")
+
+
+def _query_filter(query: ListQuery, tz: tzinfo, operation: str) -> TaskFilter | None:
+    """The v2 filter for the unified filters; None when nothing can match."""
+    rules = Rules(VENDOR, operation)
+    result = TaskFilter()
+    for name, value in query.filters.items():
+        if name in ("created_after", "created_before"):
+            op = Operator.GTE if name.endswith("after") else Operator.LT
+            result = result.where("created_on", op, _local(value, tz))
+        elif name in ("scheduled_after", "scheduled_before"):
+            op = Operator.GTE if name.endswith("after") else Operator.LT
+            result = result.where("start_datetime", op, _local(value, tz))
+        elif name == "assigned_to":
+            result = result.where("user_id", Operator.EQ, _user_id(rules, name, value))
+        elif name == "related_to":
+            field, ident = _related_field(rules, name, value)
+            result = result.where(field, Operator.EQ, ident)
+        elif name == "status":
+            words = []
+            for item in value:
+                word = (
+                    _TO_VENDOR.get(item) if isinstance(item, ActivityStatus) else item
+                )
+                if word is not None and word not in words:
+                    words.append(word)
+            if not words:
+                return None  # only statuses Administrate has no word for
+            result = result.where("status", Operator.IN, words)
+    return result
+
+
+def _task_listing(
+    native: AdministrateClient, query: ListQuery, tz: tzinfo, operation: str
+) -> Listing[Task]:
+    query_filter = _query_filter(query, tz, operation)
+
+    def convert(items: Sequence[AdministrateTask]) -> builtins.list[Task]:
+        return [task_from_native(t, tz) for t in items]
+
+    if query_filter is None:
+        return Listing(spec=SinglePage(fetch=lambda: Page([])), convert=convert)
+    return Listing(
+        spec=tasks_paging(native.list_tasks, query_filter, query.include_raw),
+        convert=convert,
+    )
+
+
+def _native_id(collection: str, id: str) -> int:
+    return _numeric_id(Rules(VENDOR, f"{collection}.get"), "id", id)
+
+
+def _translated(call: Callable[[], Any], operation: str) -> Any:
+    """Run ``call``, renaming native fields to shared ones in validation errors."""
+    try:
+        return call()
+    except errors.ValidationError as exc:
+        raise errors.ValidationError(
+            field=_SHARED_NAMES.get(exc.field, exc.field),
+            rule=exc.rule,
+            vendor=VENDOR,
+            operation=operation,
+        ) from None
+
+
+class TasksAdapter(CollectionAdapter[Task]):
+    """``client.tasks`` on Administrate: list, get, create, update, delete."""
+
+    name = "tasks"
+    native_filters = _NATIVE_FILTERS
+    writable = frozenset(
+        {
+            "subject",
+            "body",
+            "status",
+            "starts_at",
+            "due_at",
+            "ends_at",
+            "assignee",
+            "related",
+        }
+    )
+    required_on_create = frozenset({"status", "assignee", "related"})
+
+    @classmethod
+    def filter_mode(cls, name: str) -> Mode:
+        """v2 tasks have no change time: updated_after/before are unsupported."""
+        if name in _NO_CHANGE_TIME:
+            return "unsupported"
+        return super().filter_mode(name)
+
+    @property
+    def native(self) -> AdministrateClient:
+        """The Administrate client."""
+        client: AdministrateClient = self.adapter.native
+        return client
+
+    def list(self, query: ListQuery) -> Listing[Task]:
+        return _task_listing(self.native, query, self.adapter.timezone, "tasks.list")
+
+    def get(self, id: str) -> Task:
+        task = self.native.get_task(_native_id(self.name, id))
+        return task_from_native(task, self.adapter.timezone)
+
+    def create(self, fields: Mapping[str, Any]) -> Task:
+        adapter: AdministrateAdapter = self.adapter  # type: ignore[assignment]
+        values = self._to_native(fields, "create")
+        if "account_id" not in values:
+            Rules(VENDOR, "tasks.create").fail(
+                "related",
+                "must include the task's account, Ref(RefKind.ACCOUNT, id): "
+                "Administrate requires account_id",
+            )
+        if adapter.task_type_id is None:
+            Rules(VENDOR, "tasks.create").fail(
+                "task_type_id",
+                "is needed to create tasks (Administrate requires type_id, which "
+                "the shared model has no field for): pass task_type_id=... to "
+                "crmclients.connect() or set CRMCLIENTS_ADMINISTRATE_TASK_TYPE_ID",
+            )
+        values["type_id"] = adapter.task_type_id
+        task = _translated(lambda: self.native.create_task(**values), "tasks.create")
+        return task_from_native(task, self.adapter.timezone)
+
+    def update(self, id: str, changes: Mapping[str, Any]) -> Task:
+        tid = _native_id(self.name, id)
+        values = self._to_native(changes, "update")
+        if not values:
+            return self.get(str(tid))
+        task = _translated(
+            lambda: self.native.update_task(tid, **values), "tasks.update"
+        )
+        return task_from_native(task, self.adapter.timezone)
+
+    def delete(self, id: str) -> None:
+        self.native.delete_task(_native_id(self.name, id))
+
+    def _to_native(self, fields: Mapping[str, Any], operation: str) -> dict[str, Any]:
+        rules = Rules(VENDOR, f"tasks.{operation}")
+        tz = self.adapter.timezone
+        out: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "subject":
+                out["subject"] = value
+            elif name == "body":
+                out["description"] = value
+            elif name == "status":
+                out["status"] = _status_word(rules, value)
+            elif name in ("starts_at", "due_at"):
+                moment = _local(value, tz)
+                if "start_datetime" in out and out["start_datetime"] != moment:
+                    rules.fail(
+                        "due_at",
+                        "is the start time on Administrate (start_datetime); it "
+                        "must equal starts_at when both are given",
+                    )
+                out["start_datetime"] = moment
+            elif name == "ends_at":
+                out["end_datetime"] = _local(value, tz)
+            elif name == "assignee":
+                out["user_id"] = (
+                    None if value is None else _user_id(rules, "assignee", value)
+                )
+            elif name == "related":
+                out.update(self._links(rules, value, operation))
+        return out
+
+    @staticmethod
+    def _links(rules: Rules, value: Any, operation: str) -> dict[str, Any]:
+        refs = (value,) if isinstance(value, Ref) else value
+        if refs is None or isinstance(refs, str) or not isinstance(refs, Sequence):
+            rules.fail("related", "must be a Ref or a sequence of Refs")
+        links: dict[str, Any] = {}
+        for ref in refs:
+            field, ident = _related_field(rules, "related", ref)
+            if field in links:
+                rules.fail("related", f"links one {ref.kind.value} at most")
+            links[field] = ident
+        if operation == "update":
+            if "account_id" not in links:
+                rules.fail(
+                    "related",
+                    "replaces the task's links and must include its account, "
+                    "Ref(RefKind.ACCOUNT, id): Administrate requires account_id",
+                )
+            for field in RELATED_FIELDS.values():
+                links.setdefault(field, None)
+        return links
+
+
+class ActivitiesAdapter(CollectionAdapter[Activity]):
+    """``client.activities`` on Administrate: its tasks, as activities of kind TASK."""
+
+    name = "activities"
+    native_filters = _NATIVE_FILTERS
+
+    @classmethod
+    def filter_mode(cls, name: str) -> Mode:
+        """v2 tasks have no change time: updated_after/before are unsupported."""
+        if name in _NO_CHANGE_TIME:
+            return "unsupported"
+        return super().filter_mode(name)
+
+    def list(self, query: ListQuery) -> Listing[Activity]:
+        native: AdministrateClient = self.adapter.native
+        tz = self.adapter.timezone
+        listing = _task_listing(native, query, tz, "activities.list")
+
+        def convert(items: Sequence[AdministrateTask]) -> builtins.list[Activity]:
+            return [activity_from_native(t, tz) for t in items]
+
+        return Listing(spec=listing.spec, convert=convert)
+
+    def get(self, id: str) -> Activity:
+        native: AdministrateClient = self.adapter.native
+        task = native.get_task(_native_id(self.name, id))
+        return activity_from_native(task, self.adapter.timezone)
+
+
+class AdministrateAdapter(VendorAdapter):
+    """Administrate (legacy REST API v2): CRM tasks, also listed as activities.
+
+    Args:
+        native: The native client.
+        task_type_id: The task type for ``tasks.create`` (Administrate requires
+            one; the shared model has no field for it).
+
+    Raises:
+        ConfigurationError: ``task_type_id`` is not a positive integer.
+    """
+
+    vendor = VENDOR
+    settings = (
+        Setting(
+            "subdomain",
+            doc="acme for https://acme.administrateapp.com (or give base_url)",
+        ),
+        Setting(
+            "username",
+            required=True,
+            doc="login of a web user whose Product is 'REST API'",
+        ),
+        Setting("password", required=True, secret=True, doc="that user's password"),
+        Setting(
+            "task_type_id",
+            int,
+            doc="task type id used by tasks.create (Administrate requires type_id)",
+        ),
+    )
+    collections = {"tasks": TasksAdapter, "activities": ActivitiesAdapter}
+
+    def __init__(
+        self, native: AdministrateClient, *, task_type_id: int | None = None
+    ) -> None:
+        super().__init__(native, timezone=native.timezone)
+        given: object = task_type_id
+        if given is not None and (
+            isinstance(given, bool) or not isinstance(given, int) or given < 1
+        ):
+            raise errors.ConfigurationError(
+                f"task_type_id must be a positive integer, got {task_type_id!r}",
+                vendor=VENDOR,
+            )
+        self.task_type_id = task_type_id
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> AdministrateAdapter:
+        """Build the native client (and the create task type) from resolved settings."""
+        values = dict(settings)
+        task_type_id = values.pop("task_type_id", None)
+        return cls(AdministrateClient(**values), task_type_id=task_type_id)
