@@ -18,6 +18,7 @@ from crmclients.config import resolve_settings
 #: Vendor name -> "module:AdapterClass". Sorted; one line per vendor.
 VENDORS: dict[str, str] = {
     "administrate": "crmclients.vendors.administrate.adapter:AdministrateAdapter",
+    "crmcom": "crmclients.vendors.crmcom.adapter:CrmcomAdapter",
     "ivvy": "crmclients.vendors.ivvy.adapter:IvvyAdapter",
     "opentaps": "crmclients.vendors.opentaps.adapter:OpentapsAdapter",
     "tactile": "crmclients.vendors.tactile.adapter:TactileAdapter",

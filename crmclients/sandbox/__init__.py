@@ -38,6 +38,7 @@ __all__ = [
 #: Vendor name -> "module:EmulatorClass".
 EMULATORS: dict[str, str] = {
     "administrate": "crmclients.sandbox.administrate:AdministrateEmulator",
+    "crmcom": "crmclients.sandbox.crmcom:CrmcomEmulator",
     "ivvy": "crmclients.sandbox.ivvy:IvvyEmulator",
     "opentaps": "crmclients.sandbox.opentaps:OpentapsEmulator",
     "tactile": "crmclients.sandbox.tactile:TactileEmulator",

@@ -1,0 +1,408 @@
+"""CRM.COM behind the common Client: communications (and the same records as activities).
+
+Mapping (native -> shared ``Communication``):
+
+=====================================  ==============================================
+CRM.COM                                crmclients.models.Communication
+=====================================  ==============================================
+id                                     id
+number                                 number
+subject                                subject
+content                                body
+media EMAIL/SMS/PHONE/LETTER/F2F       media; kind EMAIL/SMS/CALL/LETTER/FACE_TO_FACE
+direction INCOMING/OUTGOING            direction
+to                                     to
+life_cycle_state DRAFT                 status DRAFT (vendor_status "DRAFT")
+life_cycle_state COMPLETED/COMPLETE    status COMPLETED (vendor_status kept)
+category.name                          category
+viewed_on                              viewed_at (aware UTC)
+contact_information                    related: Ref(CONTACT, id, name)
+referring_to.<type>                    related: Ref(kind, id, number or name, role=type)
+log_information.created_date           created_at (aware UTC)
+log_information.updated_date           updated_at (aware UTC)
+=====================================  ==============================================
+
+``referring_to`` types map to RefKind as: lead -> LEAD, accounts_receivable ->
+ACCOUNT, payment -> PAYMENT, bill -> INVOICE, anything else -> OTHER (the CRM.COM
+type is the Ref's ``role``).
+
+``client.activities`` yields the same records as plain ``Activity`` objects (the
+communication-only fields stay on ``client.communications``).
+
+``client.communications``: list (needs ``related_to=Ref(RefKind.CONTACT, id)``:
+CRM.COM lists communications per contact or category), get, create, update,
+``complete`` and ``mark_viewed``. ``client.activities``: list and get of the same
+records, for cross-vendor activity reports. The communication queue stays on the
+native client (``client.native.list_queue(...)``...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import attrs
+
+from crmclients import errors
+from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
+from crmclients._rules import Rules
+from crmclients.config import Setting
+from crmclients.models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Communication,
+    Direction,
+    Media,
+    Ref,
+    RefKind,
+)
+from crmclients.vendors.crmcom.client import CrmcomClient
+from crmclients.vendors.crmcom.models import CrmcomCommunication, Identifier
+
+VENDOR = "crmcom"
+R = TypeVar("R")
+
+_KINDS = {
+    "EMAIL": ActivityKind.EMAIL,
+    "SMS": ActivityKind.SMS,
+    "PHONE": ActivityKind.CALL,
+    "LETTER": ActivityKind.LETTER,
+    "FACE_TO_FACE": ActivityKind.FACE_TO_FACE,
+}
+_STATUSES = {
+    "DRAFT": ActivityStatus.DRAFT,
+    "COMPLETED": ActivityStatus.COMPLETED,
+    "COMPLETE": ActivityStatus.COMPLETED,
+}
+_REFERRING_KINDS = {
+    "lead": RefKind.LEAD,
+    "accounts_receivable": RefKind.ACCOUNT,
+    "payment": RefKind.PAYMENT,
+    "bill": RefKind.INVOICE,
+}
+_REFERRING_TYPES = {kind: name for name, kind in _REFERRING_KINDS.items()}
+#: Native create/update argument -> shared field, for messages about native rules.
+_SHARED_NAMES = {
+    "content": "body",
+    "contact_information_identifier": "related",
+    "category_identifier": "category",
+    "life_cycle_state": "status",
+    "communication_identifier": "id",
+}
+
+
+def _enum(cls: type[Any], word: str | None) -> Any:
+    if not word:
+        return None
+    try:
+        return cls(word.lower())
+    except ValueError:
+        return None
+
+
+def _related(c: CrmcomCommunication) -> tuple[Ref, ...]:
+    refs: list[Ref] = []
+    contact = c.contact_information
+    if contact is not None and contact.id:
+        refs.append(Ref(RefKind.CONTACT, contact.id, name=contact.display_name))
+    for key, entity in (c.referring_to or {}).items():
+        if not isinstance(entity, Mapping) or not entity.get("id"):
+            continue
+        label = entity.get("number") or entity.get("name")
+        refs.append(
+            Ref(
+                _REFERRING_KINDS.get(key, RefKind.OTHER),
+                str(entity["id"]),
+                name=str(label) if label is not None else None,
+                role=key,
+            )
+        )
+    return tuple(refs)
+
+
+def communication_from_native(c: CrmcomCommunication) -> Communication:
+    """Map a CRM.COM communication onto the shared model."""
+    media = (c.media or "").upper()
+    state = (c.life_cycle_state or "").upper()
+    log = c.log_information
+    return Communication(
+        id=c.id,
+        vendor=VENDOR,
+        created_at=log.created_date if log else None,
+        updated_at=log.updated_date if log else None,
+        raw=c.raw,
+        kind=_KINDS.get(media, ActivityKind.OTHER),
+        subject=c.subject,
+        body=c.content,
+        status=_STATUSES.get(state),
+        vendor_status=c.life_cycle_state,
+        related=_related(c),
+        media=_enum(Media, c.media),
+        direction=_enum(Direction, c.direction),
+        to=c.to,
+        number=c.number,
+        category=c.category.name if c.category else None,
+        viewed_at=c.viewed_on,
+    )
+
+
+def activity_from_native(c: CrmcomCommunication) -> Activity:
+    """Map a CRM.COM communication onto the shared Activity (for activity reports).
+
+    The fields an Activity has are those of :func:`communication_from_native`;
+    media, direction, to, number, category and viewed_at stay on communications.
+    """
+    full = communication_from_native(c)
+    return Activity(**{name: getattr(full, name) for name in _ACTIVITY_FIELDS})
+
+
+_ACTIVITY_FIELDS = tuple(f.name for f in attrs.fields(Activity))
+
+
+def _convert(items: Sequence[CrmcomCommunication]) -> list[Communication]:
+    return [communication_from_native(c) for c in items]
+
+
+def _convert_activities(items: Sequence[CrmcomCommunication]) -> list[Activity]:
+    return [activity_from_native(c) for c in items]
+
+
+def _native_id(id: str) -> Identifier:
+    if not id.strip():
+        Rules(VENDOR, "id").fail("id", "must be a CRM.COM communication id")
+    return Identifier.by_id(id.strip())
+
+
+def _translate(call: Callable[[], R], operation: str) -> R:
+    """Run a native call; name shared fields in its ValidationErrors."""
+    try:
+        return call()
+    except errors.ValidationError as exc:
+        raise errors.ValidationError(
+            field=_SHARED_NAMES.get(exc.field, exc.field),
+            rule=exc.rule,
+            vendor=VENDOR,
+            operation=f"communications.{operation}",
+        ) from None
+
+
+class _CommunicationReads:
+    """list and get, shared by ``communications`` and ``activities``."""
+
+    adapter: VendorAdapter
+
+    @property
+    def native(self) -> CrmcomClient:
+        """The CRM.COM client."""
+        client: CrmcomClient = self.adapter.native
+        return client
+
+    def _listing(self, query: ListQuery, collection: str) -> Listing[Any]:
+        related = query.filters.get("related_to")
+        if not isinstance(related, Ref) or related.kind is not RefKind.CONTACT:
+            raise errors.ValidationError(
+                field="related_to",
+                rule="is required: CRM.COM lists communications per contact; pass "
+                "related_to=Ref(RefKind.CONTACT, id) (or use client.native."
+                "iter_communications(category_identifier=...) for a category)",
+                vendor=VENDOR,
+                operation=f"{collection}.list",
+            )
+        native = self.native
+        pager = native.iter_communications(
+            contact_information_identifier=Identifier.by_id(related.id),
+            # Before R13 a list is one answer: the page size cannot be chosen.
+            page_size=query.page_size if native.paged else None,
+            include_raw=query.include_raw,
+        )
+        convert = _convert_activities if collection == "activities" else _convert
+        return Listing(spec=pager._spec, convert=convert)
+
+    def _get(self, id: str) -> Communication:
+        return communication_from_native(self.native.show_communication(_native_id(id)))
+
+
+class CommunicationsAdapter(_CommunicationReads, CollectionAdapter[Communication]):
+    """``client.communications`` on CRM.COM."""
+
+    name = "communications"
+    native_filters = frozenset({"related_to"})
+    writable = frozenset(
+        {"subject", "body", "media", "direction", "to", "related", "category", "status"}
+    )
+    required_on_create = frozenset({"related"})
+
+    def list(self, query: ListQuery) -> Listing[Communication]:
+        """A contact's communications (communications/list, paged from R13)."""
+        return self._listing(query, "communications")
+
+    def get(self, id: str) -> Communication:
+        """One communication by its id (communications/show)."""
+        return self._get(id)
+
+    def create(self, fields: Mapping[str, Any]) -> Communication:
+        """Create one (communications/create); COMPLETED unless status=DRAFT."""
+        native = self._to_native(fields, "create")
+        created = _translate(
+            lambda: self.native.create_communication(**native), "create"
+        )
+        return communication_from_native(created)
+
+    def update(self, id: str, changes: Mapping[str, Any]) -> Communication:
+        """Change a DRAFT (communications/update); only the given fields are sent."""
+        native = self._to_native(changes, "update")
+        if "contact_information_identifier" in native:
+            Rules(VENDOR, "communications.update").fail(
+                "related", "cannot change the contact of a communication"
+            )
+        updated = _translate(
+            lambda: self.native.update_communication(_native_id(id), **native),
+            "update",
+        )
+        return communication_from_native(updated)
+
+    def complete(self, id: str) -> Communication:
+        """Complete a DRAFT (communications/complete), then read it back whole."""
+        ident = _native_id(id)
+        _translate(lambda: self.native.complete_communication(ident), "complete")
+        return self._get(id)
+
+    def mark_viewed(self, id: str) -> Communication:
+        """Set a COMPLETED one as viewed now (communications/set_as_viewed, R12.2+)."""
+        ident = _native_id(id)
+        _translate(
+            lambda: self.native.set_communication_as_viewed(ident), "mark_viewed"
+        )
+        return self._get(id)
+
+    def _to_native(self, fields: Mapping[str, Any], operation: str) -> dict[str, Any]:
+        rules = Rules(VENDOR, f"communications.{operation}")
+        out: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "subject":
+                out["subject"] = value
+            elif name == "body":
+                out["content"] = value
+            elif name == "to":
+                out["to"] = value
+            elif name in ("media", "direction"):
+                out[name] = _word(rules, name, value)
+            elif name == "status":
+                status = _status(rules, value)
+                out["life_cycle_state"] = status
+            elif name == "category":
+                if value is None:
+                    out["category_identifier"] = None
+                else:
+                    out["category_identifier"] = Identifier.by_name(
+                        rules.text("category", value, required=True) or ""
+                    )
+            elif name == "related":
+                contact, referring = _split_related(rules, value)
+                if contact is not None:
+                    out["contact_information_identifier"] = contact
+                if referring:
+                    out["referring_to"] = referring
+        if operation == "create" and "contact_information_identifier" not in out:
+            rules.fail("related", "must include a Ref(RefKind.CONTACT, id)")
+        if operation == "create":
+            out = {k: v for k, v in out.items() if v is not None}
+        return out
+
+
+class ActivitiesAdapter(_CommunicationReads, CollectionAdapter[Activity]):
+    """``client.activities`` on CRM.COM: the communications, read-only."""
+
+    name = "activities"
+    native_filters = frozenset({"related_to"})
+
+    def list(self, query: ListQuery) -> Listing[Activity]:
+        """A contact's communications, as activities."""
+        return self._listing(query, "activities")
+
+    def get(self, id: str) -> Activity:
+        """One communication, as an activity."""
+        return activity_from_native(self.native.show_communication(_native_id(id)))
+
+
+def _word(rules: Rules, name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Media | Direction):
+        return value.value.upper()
+    if isinstance(value, str):
+        return value.upper()
+    rules.fail(name, f"must be a {name.title()} or its name, got {value!r:.40}")
+
+
+def _status(rules: Rules, value: Any) -> str:
+    try:
+        status = ActivityStatus(value.lower() if isinstance(value, str) else value)
+    except ValueError:
+        status = None
+    if status is ActivityStatus.DRAFT:
+        return "DRAFT"
+    if status is ActivityStatus.COMPLETED:
+        return "COMPLETED"
+    rules.fail("status", "must be DRAFT or COMPLETED on CRM.COM communications")
+
+
+def _split_related(
+    rules: Rules, value: Any
+) -> tuple[Identifier | None, dict[str, Identifier]]:
+    refs: Iterable[Any] = (value,) if isinstance(value, Ref) else value
+    if value is None or isinstance(value, str) or not isinstance(refs, Iterable):
+        rules.fail("related", "must be a Ref or a list of Refs")
+    contact: Identifier | None = None
+    referring: dict[str, Identifier] = {}
+    for ref in refs:
+        if not isinstance(ref, Ref):
+            rules.fail("related", f"must hold Refs, got {ref!r:.40}")
+        if ref.kind is RefKind.CONTACT:
+            if contact is not None:
+                rules.fail(
+                    "related", "can hold only one CONTACT (the communication's contact)"
+                )
+            contact = Identifier.by_id(ref.id)
+        else:
+            entity = ref.role or _REFERRING_TYPES.get(ref.kind)
+            if not entity:
+                rules.fail(
+                    "related",
+                    f"a {ref.kind.value} Ref needs role= the CRM.COM entity type "
+                    "(subscription, job, service_request...)",
+                )
+            referring[entity] = Identifier.by_id(ref.id)
+    return contact, referring
+
+
+class CrmcomAdapter(VendorAdapter):
+    """CRM.COM: communications (list, get, create, update, complete, mark_viewed)."""
+
+    vendor = VENDOR
+    settings = (
+        Setting("username", doc="Web API user (with password and organisation)"),
+        Setting("password", secret=True, doc="that user's password"),
+        Setting("organisation", doc="the organisation to sign in to"),
+        Setting("unit", doc="optional organisational unit id for the login"),
+        Setting(
+            "web_api_key",
+            secret=True,
+            doc="a Web API key (R10+), instead of username/password",
+        ),
+        Setting("token", secret=True, doc="a token you obtained (never renewed)"),
+        Setting("release", doc="the server release: R13 (default), R12.2, R10.1..."),
+    )
+    collections = {
+        "communications": CommunicationsAdapter,
+        "activities": ActivitiesAdapter,
+    }
+
+    def __init__(self, native: CrmcomClient) -> None:
+        super().__init__(native, timezone=native.timezone)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> CrmcomAdapter:
+        """Build the native client from resolved settings."""
+        return cls(CrmcomClient(**settings))
