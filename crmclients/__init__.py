@@ -19,8 +19,10 @@ from crmclients._client import Capabilities, Client, Collection
 from crmclients._paging import Pager
 from crmclients._registry import capabilities, connect, vendor_names
 from crmclients._retry import RetryPolicy
+from crmclients._types import NOT_SET
 
 __all__ = [
+    "NOT_SET",
     "Capabilities",
     "Client",
     "Collection",

@@ -277,7 +277,7 @@ class Requestor:
                     self.limiter.acquire()
                 with self._stats_lock:
                     self.stats.attempts += 1
-                request = self.auth.apply(
+                request = self._authorised(
                     Request(
                         method,
                         url,
@@ -286,7 +286,8 @@ class Requestor:
                         content,
                         self.timeout,
                         number,
-                    )
+                    ),
+                    ctx,
                 )
                 response = self.transport.send(request)
                 try:
@@ -327,6 +328,31 @@ class Requestor:
                 self._redacted(cause) if isinstance(cause, errors.CRMError) else None
             )
             raise self._redacted(exc) from clean_cause
+
+    def _authorised(self, request: Request, ctx: CallContext) -> Request:
+        """Apply the vendor's auth; a failure there means the request never left.
+
+        Logging in (CRM.COM, Opentaps) can fail on its own. Such a failure is
+        reported as "not sent", so even a create may be retried safely; a refused
+        credential stays an AuthenticationError.
+        """
+        try:
+            return self.auth.apply(request)
+        except errors.AuthenticationError:
+            raise
+        except errors.CRMError as exc:
+            if isinstance(exc, errors.TransportError) and exc.request_sent is False:
+                raise
+            if isinstance(exc, errors.APIError) and not isinstance(
+                exc, errors.ServerError | errors.RateLimitError
+            ):
+                raise
+            raise errors.TransportError(
+                f"could not obtain credentials before sending ({exc.message})",
+                request_sent=False,
+                vendor=self.vendor,
+                operation=ctx.operation,
+            ) from exc
 
     def _redacted(self, exc: errors.CRMError) -> errors.CRMError:
         """A copy of ``exc`` with secrets scrubbed (vendor filled in if missing)."""

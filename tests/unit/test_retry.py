@@ -224,3 +224,28 @@ def test_auth_failure_refreshes_credentials_once() -> None:
 
     assert auth.refreshed == 1
     assert len(transport.sent) == 2
+
+
+def test_a_failed_login_before_a_create_is_not_ambiguous() -> None:
+    """When obtaining credentials fails, the write never left: it is retried safely."""
+
+    class FlakyLogin:
+        calls = 0
+
+        def apply(self, request: object) -> object:
+            self.calls += 1
+            if self.calls == 1:
+                raise errors.ServerError("login answered 500", status_code=500)
+            return request
+
+        def refresh(self) -> bool:
+            return False
+
+    auth = FlakyLogin()
+    req, transport = requestor([response(200, {"id": 1})], auth=auth)
+
+    assert req.request("POST", "/things", json={}, operation="things.create") == {
+        "id": 1
+    }
+    assert len(transport.sent) == 1
+    assert auth.calls == 2
