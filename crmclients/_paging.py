@@ -21,7 +21,7 @@ import concurrent.futures
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import attrs
@@ -107,6 +107,7 @@ class PagerStats:
     duplicates: int = 0
     filtered_out: int = 0
     workers: int = 1
+    drift: int = 0
 
 
 def _default_id(item: Any) -> Any:
@@ -141,7 +142,7 @@ class Pager(Generic[T]):
         progress: bool = False,
         name: str = "",
         vendor: str = "",
-        dedupe_window: int = 2,
+        dedupe_window: int = 3,
     ) -> None:
         given: object = workers
         if given != "auto" and (
@@ -278,6 +279,30 @@ class Pager(Generic[T]):
             parts.append(f"total={self._total}")
         return f"<Pager {' '.join(parts)}>"
 
+    def _repr_html_(self) -> str:
+        """A small summary table for notebooks (never fetches anything)."""
+        import html
+
+        rows = [("records", self.name or self.vendor or "")]
+        if self.page_size:
+            rows.append(("page size", str(self.page_size)))
+        if self.workers != 1:
+            rows.append(("workers", str(self.workers)))
+        if self.client_side_filters:
+            rows.append(("client-side filters", ", ".join(self.client_side_filters)))
+        rows.append(
+            ("total", str(self._total) if self._total_known else "not fetched yet")
+        )
+        if self.stats.pages:
+            rows.append(
+                ("last pull", f"{self.stats.records} records, {self.stats.pages} pages")
+            )
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table><caption>Pager</caption>{body}</table>"
+
     # -- engine --------------------------------------------------------------------------
 
     def _note_total(self, page: Page[Any]) -> None:
@@ -326,17 +351,57 @@ class Pager(Generic[T]):
         # tells how many requests can usefully be in flight at once.
         return max(1, min(MAX_AUTO_WORKERS, math.ceil(wall / max(cpu, 1e-4))))
 
+    # Drift: records inserted or deleted while a page/offset pull runs shift the
+    # positions of the records after them. Insertions only repeat records (the
+    # dedupe drops them) and push some past the end (the pull follows the latest
+    # total). Deletions make records slide back onto pages already read, where
+    # they would be skipped: when a page reports fewer records than before, the
+    # pull steps back by that many records and reads them again (the dedupe drops
+    # what it had). A step back larger than the dedupe window can cover raises
+    # PaginationDriftError rather than return a short pull.
+
+    def _step_back(self, removed: int, step: int, position: str) -> None:
+        self.stats.drift += 1
+        if removed > step * (self._dedupe_window - 1):
+            raise errors.PaginationDriftError(
+                f"{removed} records disappeared while the pull ran (at {position}); "
+                "records after them moved onto pages already read",
+                vendor=self.vendor,
+                operation=self.name,
+            )
+
     def _page_numbers(
         self, spec: PageNumberPaging, first: Page[Any], workers: int
     ) -> Iterator[Page[Any]]:
         if not first.items:
             return
         size = self.page_size
+        step = len(first.items)
+        number, previous = spec.first, first
         if first.total_pages is not None and workers > 1:
             numbers = range(spec.first + 1, spec.first + first.total_pages)
-            yield from self._parallel(lambda n: spec.fetch(n, size), numbers, workers)
+            pages = self._parallel(lambda n: spec.fetch(n, size), numbers, workers)
+            try:
+                for number, page in zip(numbers, pages, strict=False):
+                    if self._drifted(previous, page):
+                        number = self._restart_page(spec, number, previous, page, step)
+                        previous = page
+                        break
+                    yield page
+                    previous = page
+                else:
+                    number = spec.first + first.total_pages - 1
+            finally:
+                pages.close()
+            yield from self._page_numbers_from(spec, number, previous, step)
             return
-        number, previous = spec.first, first
+        yield from self._page_numbers_from(spec, number, previous, step)
+
+    def _page_numbers_from(
+        self, spec: PageNumberPaging, number: int, previous: Page[Any], step: int
+    ) -> Iterator[Page[Any]]:
+        """Sequential page-number paging after page ``number`` (already read)."""
+        size = self.page_size
         while True:
             total_pages = previous.total_pages
             if total_pages is not None and number - spec.first + 1 >= total_pages:
@@ -345,9 +410,37 @@ class Pager(Generic[T]):
             page = spec.fetch(number, size)
             if not page.items:
                 return
+            if self._drifted(previous, page):
+                number = self._restart_page(spec, number, previous, page, step)
+                previous = page
+                continue
             self._guard_progress(previous, page, f"page {number}")
             yield page
             previous = page
+
+    def _restart_page(
+        self,
+        spec: PageNumberPaging,
+        number: int,
+        previous: Page[Any],
+        page: Page[Any],
+        step: int,
+    ) -> int:
+        """The page after which to read again when ``page`` shows deletions."""
+        removed = (previous.total_items or 0) - (page.total_items or 0)
+        if removed <= 0:
+            return number  # insertions: read on (the dedupe drops repeats)
+        self._step_back(removed, step, f"page {number}")
+        first_unread = (number - spec.first) * step - removed  # in the new numbering
+        return spec.first + max(0, first_unread) // step - 1
+
+    @staticmethod
+    def _drifted(previous: Page[Any], page: Page[Any]) -> bool:
+        return (
+            previous.total_items is not None
+            and page.total_items is not None
+            and page.total_items < previous.total_items
+        )
 
     def _offsets(
         self, spec: OffsetPaging, first: Page[Any], workers: int
@@ -357,28 +450,51 @@ class Pager(Generic[T]):
         if step == 0:
             return
         total = first.total_items
+        offset, previous = step, first
         if total is not None and workers > 1 and step < total:
             offsets = range(step, total, step)
-            for offset, page in zip(
-                offsets,
-                self._parallel(lambda o: spec.fetch(o, size), offsets, workers),
-                strict=True,
-            ):
-                yield page
-                expected = min(step, total - offset)
-                got = len(page.items)
-                # A short page (the server capped it, or records moved): read the
-                # rest of its slot sequentially so nothing is skipped.
-                while 0 < got < expected:
-                    extra = spec.fetch(offset + got, size)
-                    if not extra.items:
+            pages = self._parallel(lambda o: spec.fetch(o, size), offsets, workers)
+            try:
+                for slot, page in zip(offsets, pages, strict=False):
+                    if self._drifted(previous, page):
+                        removed = (previous.total_items or 0) - (page.total_items or 0)
+                        self._step_back(removed, step, f"offset {slot}")
+                        offset = max(0, slot - removed)
+                        previous = page
                         break
-                    yield extra
-                    got += len(extra.items)
-            return
-        offset, previous = step, first
+                    yield page
+                    got = len(page.items)
+                    expected = min(step, (page.total_items or total) - slot)
+                    # A short page (the server capped it): read the rest of its
+                    # slot sequentially so nothing is skipped.
+                    while 0 < got < expected:
+                        extra = spec.fetch(slot + got, size)
+                        if not extra.items:
+                            break
+                        yield extra
+                        got += len(extra.items)
+                    offset, previous = slot + got, page
+                    if not page.items:
+                        break
+            finally:
+                pages.close()
+        yield from self._offsets_from(spec, offset, previous, step)
+
+    def _offsets_from(
+        self, spec: OffsetPaging, offset: int, previous: Page[Any], step: int
+    ) -> Iterator[Page[Any]]:
+        """Sequential offset paging from ``offset``, following the latest total."""
+        size = self.page_size
+        total = previous.total_items
         while total is None or offset < total:
             page = spec.fetch(offset, size)
+            if self._drifted(previous, page):
+                removed = (previous.total_items or 0) - (page.total_items or 0)
+                self._step_back(removed, step, f"offset {offset}")
+                offset = max(0, offset - removed)
+                previous = page
+                total = page.total_items
+                continue
             if not page.items:
                 return
             self._guard_progress(previous, page, f"offset {offset}")
@@ -425,7 +541,7 @@ class Pager(Generic[T]):
 
     def _parallel(
         self, fetch: Callable[[Any], Page[Any]], keys: Sequence[Any], workers: int
-    ) -> Iterator[Page[Any]]:
+    ) -> Generator[Page[Any], None, None]:
         """Fetch ``keys`` with a bounded pool; yield pages in order."""
         if not keys:
             return

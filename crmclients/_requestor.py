@@ -338,15 +338,9 @@ class Requestor:
         """
         try:
             return self.auth.apply(request)
-        except errors.AuthenticationError:
-            raise
         except errors.CRMError as exc:
-            if isinstance(exc, errors.TransportError) and exc.request_sent is False:
-                raise
-            if isinstance(exc, errors.APIError) and not isinstance(
-                exc, errors.ServerError | errors.RateLimitError
-            ):
-                raise
+            if not _retry.is_ambiguous(exc):
+                raise  # refused credentials, a malformed answer...: as they are
             raise errors.TransportError(
                 f"could not obtain credentials before sending ({exc.message})",
                 request_sent=False,

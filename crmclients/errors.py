@@ -45,6 +45,7 @@ __all__ = [
     "ConflictError",
     "NotFoundError",
     "NotSupportedError",
+    "PaginationDriftError",
     "PermissionDeniedError",
     "RateLimitError",
     "RejectedError",
@@ -265,6 +266,19 @@ class AmbiguousWriteError(CRMError):
     """
 
     default_hint = "check whether the record exists before retrying; it was sent once"
+
+
+class PaginationDriftError(CRMError):
+    """Records were deleted while a page- or offset-based pull ran, more than the
+    pull can re-read: some records may have moved onto pages already read.
+
+    Small drifts are mended (the pull steps back and re-reads; duplicates are
+    dropped); this error means the result would otherwise be silently short.
+    """
+
+    default_hint = (
+        "pull again, or pull incrementally (crmclients.sync) while the data settles"
+    )
 
 
 class ResponseShapeError(CRMError):

@@ -236,3 +236,114 @@ def test_errors_in_parallel_fetch_propagate() -> None:
 
     with pytest.raises(errors.ServerError):
         list(Pager(PageNumberPaging(fetch), workers=4))
+
+
+class DriftingServer:
+    """A fake vendor whose records change while it is paged (ordered by id)."""
+
+    def __init__(self, total: int, cap: int = 10) -> None:
+        self.rows = [str(i) for i in range(1000, 1000 + total)]
+        self.cap = cap
+        self.calls = 0
+        self.on_call: dict[int, Any] = {}
+        self.lock = threading.Lock()
+
+    def _tick(self) -> None:
+        with self.lock:
+            self.calls += 1
+            action = self.on_call.get(self.calls)
+            if action:
+                action(self)
+
+    def offset(self, offset: int, size: int | None) -> Page[Item]:
+        self._tick()
+        chunk = self.rows[offset : offset + self.cap]
+        return Page([Item(r) for r in chunk], total_items=len(self.rows))
+
+    def page(self, number: int, size: int | None) -> Page[Item]:
+        self._tick()
+        start = (number - 1) * self.cap
+        chunk = self.rows[start : start + self.cap]
+        return Page(
+            [Item(r) for r in chunk],
+            total_items=len(self.rows),
+            total_pages=max(1, -(-len(self.rows) // self.cap)),
+        )
+
+
+def delete_front(count: int) -> Any:
+    def act(server: DriftingServer) -> None:
+        del server.rows[:count]
+
+    return act
+
+
+def insert_front(count: int) -> Any:
+    def act(server: DriftingServer) -> None:
+        server.rows[:0] = [f"new{i}-{server.calls}" for i in range(count)]
+
+    return act
+
+
+@pytest.mark.parametrize("kind", ["offset", "page"])
+@pytest.mark.parametrize("workers", [1, 3])
+def test_deletions_during_a_pull_lose_nothing(kind: str, workers: int) -> None:
+    """Records deleted mid-pull shift the rest back; the pull re-reads, none is skipped."""
+    server = DriftingServer(95)
+    survivors = set(server.rows[5:])
+    server.on_call = {3: delete_front(5)}  # after two pages, five early records vanish
+    spec = (
+        OffsetPaging(server.offset)
+        if kind == "offset"
+        else PageNumberPaging(server.page)
+    )
+    pager = Pager(spec, workers=workers)
+
+    got = ids(pager)
+
+    assert len(got) == len(set(got))
+    assert survivors <= set(got)
+    assert pager.stats.drift >= 1
+
+
+@pytest.mark.parametrize("kind", ["offset", "page"])
+def test_insertions_during_a_pull_repeat_nothing(kind: str) -> None:
+    """Records inserted ahead of the cursor push others forward: no repeats, no loss."""
+    server = DriftingServer(60)
+    before = set(server.rows)
+    server.on_call = {2: insert_front(3), 4: insert_front(2)}
+    spec = (
+        OffsetPaging(server.offset)
+        if kind == "offset"
+        else PageNumberPaging(server.page)
+    )
+
+    got = ids(Pager(spec))
+
+    assert len(got) == len(set(got))
+    assert before <= set(got)
+
+
+def test_a_drift_larger_than_the_window_is_an_error_not_a_short_pull() -> None:
+    """When more records vanish than the pull can re-read, it says so."""
+    server = DriftingServer(200)
+    server.on_call = {4: delete_front(60)}
+
+    with pytest.raises(errors.PaginationDriftError, match="60 records disappeared"):
+        ids(Pager(OffsetPaging(server.offset)))
+
+
+def test_repr_and_html_never_fetch() -> None:
+    """Showing a pager in a notebook does not start a pull."""
+    server = PagedServer(30)
+    pager = Pager(
+        PageNumberPaging(server.page),
+        name="tactile.opportunities",
+        client_side_filters=["status"],
+    )
+
+    text, html = repr(pager), pager._repr_html_()
+
+    assert server.calls == []
+    assert "tactile.opportunities" in text and "status" in text
+    assert "not fetched yet" in html and "<table>" in html
