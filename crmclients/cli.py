@@ -160,6 +160,14 @@ def vendors(markdown: bool) -> None:
     "--page-size", type=int, help="Records per request (default: the vendor's maximum)."
 )
 @click.option("--limit", type=int, help="Stop after this many records.")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A unified filter, repeatable: created_after=2024-01-01, status=completed, "
+    "assigned_to=42, related_to=opportunity:1234.",
+)
 @click.option("--profile", help="Profile from the profile file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def pull(
@@ -175,6 +183,7 @@ def pull(
     workers: str,
     page_size: int | None,
     limit: int | None,
+    filters: tuple[str, ...],
     profile: str | None,
     quiet: bool,
 ) -> None:
@@ -205,7 +214,11 @@ def pull(
                     rule=f"must be one of {', '.join(client.capabilities.collections())}",
                     vendor=vendor,
                 )
-            options: dict[str, Any] = {"page_size": page_size, "workers": worker_count}
+            options: dict[str, Any] = {
+                "page_size": page_size,
+                "workers": worker_count,
+                **_filters(filters),
+            }
             progress = _Progress(not quiet, f"{vendor}.{collection}")
             try:
                 if incremental:
@@ -265,6 +278,39 @@ def sandbox(vendor: str, port: int, records: int, seed: int, latency: float) -> 
     )
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
+
+
+def _filters(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``name=value`` options -> unified filter values (refs as ``kind:id``)."""
+    from crmclients.models import Ref, RefKind
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or not name or not value:
+            raise click.BadParameter(
+                f"expected NAME=VALUE, got {pair!r}", param_hint="--filter"
+            )
+        if name == "related_to" or (name == "assigned_to" and ":" in value):
+            kind, colon, ident = value.partition(":")
+            try:
+                out[name] = (
+                    Ref(RefKind(kind.lower()), ident) if colon and ident else None
+                )
+            except ValueError:
+                out[name] = None
+            if out[name] is None:
+                kinds = ", ".join(k.value for k in RefKind)
+                raise click.BadParameter(
+                    f"{name} needs KIND:ID with KIND one of {kinds}, got {value!r}",
+                    param_hint="--filter",
+                )
+        elif name == "status":
+            out[name] = [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            out[name] = value
+    return out
 
 
 def _since(text: str | None) -> datetime | None:

@@ -117,10 +117,12 @@ class MockVendor:
             data=body or b"",
             base_url=f"{url.scheme}://{url.netloc}",
         )
+        environ = builder.get_environ()
+        # A real server reports the request line's target, query included.
+        target = f"{url.path or '/'}?{url.query}" if url.query else (url.path or "/")
+        environ["REQUEST_URI"] = environ["RAW_URI"] = target
         try:
-            app_iter, status, headers = run_wsgi_app(
-                self.emulator, builder.get_environ()
-            )
+            app_iter, status, headers = run_wsgi_app(self.emulator, environ)
             content = b"".join(app_iter)
         except SandboxConnectionReset:
             return requests_lib.ConnectionError(
