@@ -138,6 +138,17 @@ def sdk_pull(port: int, *, workers: int = 1, include_raw: bool = True) -> int:
         )
 
 
+def sdk_pull_to_jsonl(port: int, out: Path) -> int:
+    """The same job in-process: pull and write JSONL with crmclients.export."""
+    import crmclients
+    from crmclients import export
+
+    with crmclients.connect(
+        "tactile", base_url=f"http://127.0.0.1:{port}", api_token=token()
+    ) as client:
+        return export.write_jsonl(client.opportunities.list(page_size=PAGE_SIZE), out)
+
+
 def cli_pull(port: int, out: Path) -> None:
     """The CLI writing JSONL, as a user would run it."""
     env = {
@@ -235,6 +246,9 @@ def run(
         seconds["sdk sequential pull, include_raw=False"] = min(rounds["sdk_noraw"])
         with tempfile.TemporaryDirectory() as folder:
             out = Path(folder) / "pull.jsonl"
+            seconds["in-process pull to jsonl"] = best(
+                lambda: sdk_pull_to_jsonl(port, out), repeat
+            )
             seconds["cli pull to jsonl"] = best(lambda: cli_pull(port, out), repeat)
             written = sum(1 for _ in out.open())
         results["cli_records_written"] = written
@@ -301,9 +315,14 @@ def run(
             11.0,
         ),
         (
-            "cli to jsonl vs in-process pull (throughput)",
-            seconds["sdk sequential pull"] / seconds["cli pull to jsonl"],
+            "cli to jsonl vs in-process pull to jsonl (throughput)",
+            seconds["in-process pull to jsonl"] / seconds["cli pull to jsonl"],
             0.8,
+        ),
+        (
+            "cli to jsonl vs in-process pull, not writing (throughput)",
+            seconds["sdk sequential pull"] / seconds["cli pull to jsonl"],
+            None,
         ),
         (
             "to_list() without raw vs raw dicts (memory)",

@@ -130,7 +130,7 @@ def record_to_json(record: Any, *, include_raw: bool = False) -> bytes:
     data = _json_builder(type(record))(record)
     if include_raw:
         data["raw"] = dict(getattr(record, "raw", {}))
-    return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+    return orjson.dumps(data, default=_default)
 
 
 _READERS: dict[type[Any], Callable[[Any], Any]] = {}
