@@ -314,3 +314,38 @@ def test_client_repr_and_context_manager(sandbox: Sandbox) -> None:
     secrets = [v for v in sandbox.credentials.values() if len(v) >= 4]
 
     assert all(secret not in text for secret in secrets)
+
+
+LIFECYCLE = ("transition", "link", "unlink", "complete", "mark_viewed")
+
+
+def test_lifecycle_operations_work_where_supported(client: crmclients.Client) -> None:
+    """transition, link/unlink, complete and mark_viewed do what they say on a fresh record."""
+    for collection in COLLECTIONS:
+        operations = [
+            op for op in LIFECYCLE if client.capabilities.supports(collection, op)
+        ]
+        if not operations:
+            continue
+        options = samples(client.vendor).get(collection, {})
+        target = getattr(client, collection)
+        record = target.create(options["create"])
+        for operation in operations:
+            arguments = options.get("link" if operation == "unlink" else operation, ())
+            if operation in ("transition", "link", "unlink"):
+                assert arguments, (
+                    f"samples for {client.vendor} {collection} need {operation} arguments"
+                )
+            result = getattr(target, operation)(record.id, *arguments)
+
+            assert result.id == record.id
+            assert isinstance(result, COLLECTION_MODELS[collection])
+            if operation == "link":
+                assert any(r.id == arguments[0].id for r in result.related)
+            if operation == "unlink":
+                assert all(
+                    r.id != arguments[0].id or r.role != arguments[0].role
+                    for r in result.related
+                )
+            if operation == "transition":
+                assert result.status == arguments[0]

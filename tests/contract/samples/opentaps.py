@@ -24,6 +24,7 @@ SAMPLES = {
         },
         "missing_id": MISSING,
         "filters": {"related_to": Ref(RefKind.CONTACT, CONTACT)},
+        "link": (Ref(RefKind.CONTACT, CONTACT, role="attendee"),),
     },
     "tasks": {
         "create": {
