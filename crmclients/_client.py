@@ -456,7 +456,17 @@ class Capabilities:
         self._rows = {(row.collection, row.feature): row for row in rows}
 
     def mode(self, collection: str, feature: str) -> Mode:
-        """``"native"``, ``"emulated"`` or ``"unsupported"``.
+        """How a collection's operation or filter works on this vendor.
+
+        Args:
+            collection: ``activities``, ``tasks``, ``communications``,
+                ``opportunities`` or ``notes``.
+            feature: An operation (``list``, ``create``...) or a unified filter
+                (``updated_after``, ``status``...).
+
+        Returns:
+            ``"native"`` (the vendor does it), ``"emulated"`` (crmclients composes
+            calls or filters each record) or ``"unsupported"``.
 
         Raises:
             ValidationError: Unknown collection, operation or filter.
@@ -476,11 +486,26 @@ class Capabilities:
         return row.mode
 
     def supports(self, collection: str, feature: str) -> bool:
-        """True when the operation or filter works (natively or emulated)."""
+        """Tell whether an operation or filter works (natively or emulated).
+
+        Args:
+            collection: The collection, as for :meth:`mode`.
+            feature: The operation or filter, as for :meth:`mode`.
+
+        Returns:
+            False when using it would raise ``NotSupportedError``.
+
+        Raises:
+            ValidationError: Unknown collection, operation or filter.
+        """
         return self.mode(collection, feature) != "unsupported"
 
     def collections(self) -> list[str]:
-        """Collections with at least one supported operation."""
+        """Collections with at least one supported operation.
+
+        Returns:
+            Collection names, in the order of the shared model.
+        """
         return [
             c for c in COLLECTIONS if any(self.supports(c, op) for op in OPERATIONS)
         ]
@@ -489,7 +514,11 @@ class Capabilities:
         return iter(self._rows.values())
 
     def to_markdown(self) -> str:
-        """A Markdown table: supported collections x operations and filters."""
+        """A Markdown table: supported collections x operations and filters.
+
+        Returns:
+            The table (``yes``, ``emulated`` or ``-`` in each cell), as the docs show it.
+        """
         features = [*OPERATIONS, *FILTERS]
         collections = self.collections()
         lines = [
@@ -608,17 +637,36 @@ class Collection(Generic[M]):
     def get(self, id: str | int) -> M:
         """One record by id.
 
+        Args:
+            id: The vendor's id (a string, or an integer for vendors with numeric ids).
+
+        Returns:
+            The record.
+
         Raises:
             NotFoundError: No such record.
+            NotSupportedError: The vendor cannot read this collection by id.
+            ValidationError: The id is empty or malformed.
         """
         return self._require("get").get(_id(id, self._client.vendor))
 
     def create(self, obj: M | Mapping[str, Any] | None = None, /, **fields: Any) -> M:
         """Create a record from a model instance or shared field values.
 
+        Args:
+            obj: A record of the collection's model (its writable fields that are set
+                are used), or a mapping of shared field names to values.
+            **fields: Shared field values (they override ``obj``).
+
+        Returns:
+            The created record, as the vendor stored it.
+
         Raises:
-            ValidationError: A field the vendor cannot write, or a documented rule
-                broken; nothing was sent.
+            ValidationError: A field the vendor cannot write, a missing required field,
+                or a documented rule broken; nothing was sent.
+            NotSupportedError: The vendor cannot create in this collection.
+            AmbiguousWriteError: The request was sent but its outcome is unknown; it
+                was not replayed (look the record up before trying again).
         """
         handler = self._require("create")
         values = self._fields(handler, obj, fields, operation="create")
@@ -637,15 +685,34 @@ class Collection(Generic[M]):
     def update(self, id: str | int, /, **changes: Any) -> M:
         """Change some fields of a record; only the fields given are sent.
 
+        Args:
+            id: The record's id.
+            **changes: Shared field names and their new values (``None`` clears a
+                field where the vendor allows it).
+
+        Returns:
+            The updated record.
+
         Raises:
-            ValidationError: A field the vendor cannot write; nothing was sent.
+            ValidationError: A field the vendor cannot write, or a rule broken;
+                nothing was sent.
+            NotFoundError: No such record.
+            NotSupportedError: The vendor cannot update this collection.
         """
         handler = self._require("update")
         values = self._fields(handler, None, changes, operation="update")
         return handler.update(_id(id, self._client.vendor), values)
 
     def delete(self, id: str | int) -> None:
-        """Delete a record."""
+        """Delete a record.
+
+        Args:
+            id: The record's id.
+
+        Raises:
+            NotFoundError: No such record.
+            NotSupportedError: The vendor cannot delete in this collection.
+        """
         self._require("delete").delete(_id(id, self._client.vendor))
 
     def transition(
@@ -653,8 +720,19 @@ class Collection(Generic[M]):
     ) -> M:
         """Move a task to ``status``, refusing an abnormal move unless ``strict=False``.
 
+        Args:
+            id: The task's id.
+            status: The target status (an ``ActivityStatus`` or its value).
+            strict: Refuse moves off the normal lifecycle (see
+                ``Task.can_transition_to``) before sending anything.
+
+        Returns:
+            The task after the move.
+
         Raises:
-            ValidationError: The move breaks the task lifecycle (strict mode).
+            ValidationError: An unknown status, a status the vendor lacks, or (strict)
+                a move that breaks the task lifecycle.
+            NotSupportedError: The vendor has no task lifecycle here.
         """
         handler = self._require("transition")
         try:
@@ -669,19 +747,63 @@ class Collection(Generic[M]):
         return handler.transition(_id(id, self._client.vendor), target, strict=strict)
 
     def link(self, id: str | int, ref: Ref) -> M:
-        """Link the record to another one (for example a contact in a role)."""
+        """Link the record to another one (for example a contact in a role).
+
+        Args:
+            id: The record's id.
+            ref: What to link, e.g. ``Ref(RefKind.CONTACT, "42", role="ATTENDEE")``.
+
+        Returns:
+            The record with its new link.
+
+        Raises:
+            NotSupportedError: The vendor cannot link records of this collection.
+        """
         return self._require("link").link(_id(id, self._client.vendor), ref)
 
     def unlink(self, id: str | int, ref: Ref) -> M:
-        """Remove a link made with :meth:`link`."""
+        """Remove a link made with :meth:`link`.
+
+        Args:
+            id: The record's id.
+            ref: The link to remove.
+
+        Returns:
+            The record without the link.
+
+        Raises:
+            NotSupportedError: The vendor cannot unlink records of this collection.
+        """
         return self._require("unlink").unlink(_id(id, self._client.vendor), ref)
 
     def complete(self, id: str | int) -> M:
-        """Complete a draft (lifecycle operation)."""
+        """Complete a draft (lifecycle operation).
+
+        Args:
+            id: The record's id.
+
+        Returns:
+            The completed record, read back.
+
+        Raises:
+            ConflictError: The record is not a draft.
+            NotSupportedError: The vendor has no such operation.
+        """
         return self._require("complete").complete(_id(id, self._client.vendor))
 
     def mark_viewed(self, id: str | int) -> M:
-        """Mark a completed record as viewed (lifecycle operation)."""
+        """Mark a completed record as viewed (lifecycle operation).
+
+        Args:
+            id: The record's id.
+
+        Returns:
+            The record, read back, with ``viewed_at`` set.
+
+        Raises:
+            ConflictError: The record is not completed.
+            NotSupportedError: The vendor has no such operation.
+        """
         return self._require("mark_viewed").mark_viewed(_id(id, self._client.vendor))
 
     def _fields(
@@ -748,7 +870,14 @@ class Client:
         vendor: The vendor name.
         native: The vendor-native client (every endpoint, the vendor's own models).
         capabilities: What this vendor supports.
-        activities, tasks, communications, opportunities, notes: The collections.
+        activities: The activities (notes, calls, meetings, tasks...).
+        tasks: The tasks.
+        communications: The communications (CRM.COM).
+        opportunities: The opportunities (Tactile).
+        notes: The notes (Tactile).
+
+    Every vendor has the five collections; one the vendor lacks raises
+    ``NotSupportedError`` on use (see ``capabilities``).
     """
 
     def __init__(self, adapter: VendorAdapter) -> None:

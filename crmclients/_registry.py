@@ -28,7 +28,12 @@ _loaded: dict[str, type[VendorAdapter]] = {}
 
 
 def vendor_names() -> list[str]:
-    """The registered vendor names, sorted."""
+    """The registered vendor names, sorted.
+
+    Returns:
+        Names to pass to :func:`connect`: ``administrate``, ``crmcom``, ``ivvy``,
+        ``opentaps``, ``tactile``.
+    """
     return sorted(VENDORS)
 
 
@@ -87,5 +92,15 @@ def connect(vendor: str, *, profile: str | None = None, **settings: Any) -> Clie
 
 
 def capabilities(vendor: str) -> Capabilities:
-    """What a vendor supports, without connecting."""
+    """What a vendor supports, without connecting.
+
+    Args:
+        vendor: A registered vendor name.
+
+    Returns:
+        The same :class:`~crmclients.Capabilities` as ``client.capabilities``.
+
+    Raises:
+        ConfigurationError: Unknown vendor.
+    """
     return adapter_class(vendor).capabilities()

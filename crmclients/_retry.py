@@ -44,7 +44,7 @@ _UNPROCESSED_STATUSES = frozenset({429, 503})
 class RetryPolicy:
     """How hard to try before giving up.
 
-    Args:
+    Attributes:
         attempts: Total attempts per request, the first included (1 = no retries).
         initial_backoff: Seconds before the first retry.
         max_backoff: Longest wait between two attempts.
@@ -66,7 +66,11 @@ class RetryPolicy:
 
     @classmethod
     def none(cls) -> RetryPolicy:
-        """A policy that never retries."""
+        """A policy that never retries.
+
+        Returns:
+            ``RetryPolicy(attempts=1)``: every request a single attempt.
+        """
         return cls(attempts=1)
 
     def backoff(self, retry_number: int, jitter: float) -> float:
@@ -74,6 +78,13 @@ class RetryPolicy:
 
         Half of the wait is fixed and half random ("equal jitter"), so concurrent
         clients spread out without ever retrying at once.
+
+        Args:
+            retry_number: Which retry this is (1 for the first).
+            jitter: A random number in [0, 1).
+
+        Returns:
+            The wait, at most ``max_backoff``.
         """
         base = min(
             self.max_backoff,

@@ -134,6 +134,7 @@ def vendors(markdown: bool) -> None:
     "fmt",
     type=click.Choice(export.FORMATS),
     default="table",
+    help="table for the terminal; jsonl, csv or parquet (parquet needs --out) for files.",
     show_default=True,
 )
 @click.option(

@@ -84,12 +84,25 @@ COMMON_SETTINGS: tuple[Setting, ...] = (
 
 
 def env_var(vendor: str, name: str) -> str:
-    """The environment variable that supplies a setting."""
+    """The environment variable that supplies a setting.
+
+    Args:
+        vendor: The vendor name.
+        name: The setting name.
+
+    Returns:
+        ``CRMCLIENTS_<VENDOR>_<NAME>``, e.g. ``CRMCLIENTS_TACTILE_API_TOKEN``.
+    """
     return f"CRMCLIENTS_{vendor.upper()}_{name.upper()}"
 
 
 def profile_path() -> Path:
-    """Where the profile file is read from."""
+    """Where the profile file is read from.
+
+    Returns:
+        ``$CRMCLIENTS_CONFIG``, else ``$XDG_CONFIG_HOME/crmclients/config.toml``,
+        else ``~/.config/crmclients/config.toml``.
+    """
     configured = os.environ.get("CRMCLIENTS_CONFIG")
     if configured:
         return Path(configured).expanduser()
@@ -187,6 +200,13 @@ def resolve_settings(
 ) -> dict[str, Any]:
     """Resolve a vendor's settings: kwargs > environment > profile file.
 
+    Args:
+        vendor: The vendor name.
+        declared: The vendor's own settings (the common ones are added).
+        kwargs: The keyword arguments given to ``connect()``.
+        profile: The profile to read (default: ``$CRMCLIENTS_PROFILE``, then
+            ``default``).
+
     Returns:
         Setting name -> value, for every setting that has one.
 
@@ -228,7 +248,17 @@ def resolve_settings(
 def missing_setting(
     vendor: str, name: str, alternatives: Iterable[str] = ()
 ) -> errors.ConfigurationError:
-    """The error for a missing setting, naming the env var that would supply it."""
+    """The error for a missing setting, naming the env var that would supply it.
+
+    Args:
+        vendor: The vendor name.
+        name: The missing setting.
+        alternatives: Settings that would do instead (``base_url`` for
+            ``account``...).
+
+    Returns:
+        The error, to raise.
+    """
     others = "".join(f" or {alt}=" for alt in alternatives)
     return errors.ConfigurationError(
         f"missing {name}",

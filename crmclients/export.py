@@ -126,7 +126,15 @@ def _json_builder(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
 
 
 def record_to_json(record: Any, *, include_raw: bool = False) -> bytes:
-    """One record as a JSON object (refs nested, Decimals as strings, no ``raw``)."""
+    """One record as a JSON object (refs nested, Decimals as strings, no ``raw``).
+
+    Args:
+        record: A shared record.
+        include_raw: Add the vendor payload under ``"raw"``.
+
+    Returns:
+        The UTF-8 JSON bytes, without a newline.
+    """
     data = _json_builder(type(record))(record)
     if include_raw:
         data["raw"] = dict(getattr(record, "raw", {}))
@@ -138,6 +146,13 @@ _READERS: dict[type[Any], Callable[[Any], Any]] = {}
 
 def read_jsonl(source: str | os.PathLike[str], model: type[T]) -> Iterator[T]:
     """Read records written by :func:`write_jsonl` back into ``model`` instances.
+
+    Args:
+        source: The JSONL file.
+        model: The record class (``Opportunity``, ``Task``...).
+
+    Returns:
+        An iterator of records, read lazily line by line (blank lines skipped).
 
     Raises:
         ResponseShapeError: A line is not a record of ``model`` (names the line).
@@ -165,7 +180,16 @@ def read_jsonl(source: str | os.PathLike[str], model: type[T]) -> Iterator[T]:
 
 @contextlib.contextmanager
 def atomic_path(destination: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path that replaces ``destination`` only on success."""
+    """Yield a temporary path that replaces ``destination`` only on success.
+
+    Args:
+        destination: The file to write.
+
+    Returns:
+        A context manager yielding the temporary path, next to ``destination``;
+        on a clean exit it is flushed to disk and renamed over ``destination``, on
+        an exception it is removed and ``destination`` is left as it was.
+    """
     target = Path(destination)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(
@@ -204,7 +228,17 @@ def write_jsonl(
     include_raw: bool = False,
     on_record: Callable[[Any], None] | None = None,
 ) -> int:
-    """Write one JSON object per line. Returns the number of records written."""
+    """Write one JSON object per line (see :func:`record_to_json`).
+
+    Args:
+        records: The records (consumed lazily: a pager streams page by page).
+        destination: A path (written atomically) or a binary file object.
+        include_raw: Add each vendor payload under ``"raw"``.
+        on_record: Called with each record as it is written (progress bars).
+
+    Returns:
+        The number of records written.
+    """
     count = 0
     batch: list[bytes] = []
     with _sink(destination, "wb") as out:
@@ -236,7 +270,17 @@ def write_csv(
     columns: Sequence[str] | None = None,
     on_record: Callable[[Any], None] | None = None,
 ) -> int:
-    """Write flat rows (refs as ``x_id``/``x_name``) with a header line."""
+    """Write flat rows (refs as ``x_id``/``x_name``) with a header line.
+
+    Args:
+        records: The records (consumed lazily).
+        destination: A path (written atomically) or a text file object.
+        columns: The columns, in order (default: every column of the record type).
+        on_record: Called with each record as it is written.
+
+    Returns:
+        The number of records written.
+    """
     count = 0
     with _sink(destination, "w") as out:
         writer: Any = None
@@ -256,7 +300,16 @@ def write_csv(
 
 
 def to_dataframe(records: Iterable[Any], **options: Any) -> pandas.DataFrame:
-    """A DataFrame of records (see ``Pager.to_dataframe``)."""
+    """A DataFrame of records (see ``Pager.to_dataframe``).
+
+    Args:
+        records: The records.
+        **options: Passed to the DataFrame builder.
+
+    Returns:
+        One row per record; refs flattened into ``x_id``/``x_name`` columns, aware
+        UTC datetimes, dates and numbers with their dtypes.
+    """
     return records_to_dataframe(records, **options)
 
 
@@ -266,7 +319,19 @@ def write_parquet(
     *,
     on_record: Callable[[Any], None] | None = None,
 ) -> int:
-    """Write a Parquet file (needs ``crmclients[pandas]``: pandas + pyarrow)."""
+    """Write a Parquet file (needs ``crmclients[pandas]``: pandas + pyarrow).
+
+    Args:
+        records: The records.
+        destination: The file (written atomically).
+        on_record: Called with each record as it is read.
+
+    Returns:
+        The number of records written.
+
+    Raises:
+        ConfigurationError: pyarrow is not installed.
+    """
     try:
         import pyarrow  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -292,7 +357,16 @@ def format_table(
     columns: Sequence[str] | None = None,
     max_width: int = 40,
 ) -> str:
-    """A plain-text table (for terminals)."""
+    """A plain-text table (for terminals).
+
+    Args:
+        records: The records.
+        columns: The columns, in order (default: those with a value in some row).
+        max_width: Longer cells are cut, with an ellipsis.
+
+    Returns:
+        The table, or ``"(no records)"``.
+    """
     rows = [flat_row(r) for r in records]
     if not rows:
         return "(no records)"

@@ -61,16 +61,38 @@ class SyncState:
 
     @staticmethod
     def key(vendor: str, collection: str) -> str:
-        """The state key of a vendor's collection."""
+        """The state key of a vendor's collection.
+
+        Args:
+            vendor: The vendor name.
+            collection: The collection name.
+
+        Returns:
+            ``"vendor/collection"``.
+        """
         return f"{vendor}/{collection}"
 
     def mark(self, vendor: str, collection: str) -> Mark | None:
-        """The mark of a collection, or None before its first run."""
+        """The mark of a collection, or None before its first run.
+
+        Args:
+            vendor: The vendor name.
+            collection: The collection name.
+
+        Returns:
+            Where the last run ended, or None.
+        """
         return self.marks.get(self.key(vendor, collection))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SyncState:
         """Read a state file (a missing file is an empty state).
+
+        Args:
+            path: The state file.
+
+        Returns:
+            The state.
 
         Raises:
             ConfigurationError: The file is not a crmclients state file.
@@ -96,7 +118,11 @@ class SyncState:
         return cls(marks)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the state atomically."""
+        """Write the state atomically.
+
+        Args:
+            path: The state file.
+        """
         document = {
             "version": _VERSION,
             "marks": {
@@ -167,6 +193,14 @@ def incremental(
 ) -> tuple[Iterator[Any], Callable[[], None]]:
     """Records changed since the collection's mark (or ``since``), and a commit.
 
+    Args:
+        client: A connected client.
+        collection: The collection to pull (``"opportunities"``...).
+        state: The state holding the marks; only ``commit()`` changes it.
+        since: Where to start when the state has no mark yet (naive: UTC).
+        **list_options: Passed to ``list()``: filters such as ``related_to``,
+            ``page_size``, ``workers``, ``include_raw``.
+
     Returns:
         ``(records, commit)``: iterate ``records`` and write them; then call
         ``commit()`` to move the mark in ``state`` (save the state afterwards).
@@ -218,7 +252,27 @@ def pull_to_file(
     """Pull (incrementally when ``state_path`` is given) into a file, atomically.
 
     The data file is replaced only once complete; the state file is written only
-    after that. Returns the number of records written.
+    after that.
+
+    Args:
+        client: A connected client.
+        collection: The collection to pull.
+        destination: The output file, or None for standard output.
+        fmt: ``jsonl``, ``csv``, ``parquet`` or ``table``.
+        state_path: A state file: pull only what changed since the last run, and
+            record where this one ended.
+        since: Without a state (or before its first run): only records changed
+            since then.
+        on_record: Called with each record as it is written (progress bars).
+        table_columns: Preferred columns for ``table``.
+        **list_options: Passed to ``list()`` (filters, ``page_size``, ``workers``).
+
+    Returns:
+        The number of records written.
+
+    Raises:
+        NotSupportedError: An incremental pull of a collection with no time the
+            vendor can filter on.
     """
     if state_path is None and since is None:
         return export.write(

@@ -204,6 +204,12 @@ class Task(Activity):
 
         Created -> Started or Cancelled; Started -> Completed or Cancelled;
         Completed and Cancelled are final. A task with no status may go anywhere.
+
+        Args:
+            status: The target status (an ``ActivityStatus`` or its value).
+
+        Returns:
+            True for a move on the normal lifecycle.
         """
         target = ActivityStatus(status)
         if self.status is None:

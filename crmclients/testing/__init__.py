@@ -76,7 +76,15 @@ class MockVendor:
         return {"base_url": self.base_url, **self.credentials}
 
     def inject_faults(self, **plan: Any) -> FaultPlan:
-        """Inject faults (reset -> ConnectionError, timeout -> ReadTimeout)."""
+        """Inject faults (reset -> ConnectionError, timeout -> ReadTimeout).
+
+        Args:
+            **plan: ``rate``, ``kinds``, ``seed``, ``script``, ``match``... as for
+                :class:`crmclients.sandbox.FaultPlan`.
+
+        Returns:
+            The plan now in force (its ``injected`` counter tells what happened).
+        """
         return self.emulator.inject_faults(**plan)
 
     def __enter__(self) -> MockVendor:
@@ -146,13 +154,21 @@ def mock_vendor(vendor: str, **options: Any) -> MockVendor:
     Args:
         vendor: The vendor to emulate.
         **options: ``records``, ``seed``, ``base_url`` and emulator options.
+
+    Returns:
+        A :class:`MockVendor`; ``connect(vendor, **mock.settings)`` inside its
+        ``with`` block reaches the emulator, and nothing else is mocked.
     """
     return MockVendor(vendor, **options)
 
 
 @contextmanager
 def instant_retries() -> Iterator[None]:
-    """Retry as configured, but without waiting between attempts."""
+    """Retry as configured, but without waiting between attempts.
+
+    Returns:
+        A context manager; the previous setting comes back on exit.
+    """
     previous = (TESTING.instant, TESTING.max_attempts)
     set_testing(instant=True, max_attempts=previous[1])
     try:
@@ -170,6 +186,9 @@ def recorded_waits() -> Iterator[list[float]]:
     ...     pass  # code that retries
     >>> waits
     []
+
+    Returns:
+        A context manager yielding the list the waits (seconds) are appended to.
     """
     waits: list[float] = []
     with TESTING.lock:
@@ -184,7 +203,11 @@ def recorded_waits() -> Iterator[list[float]]:
 
 @contextmanager
 def no_retries() -> Iterator[None]:
-    """Make every request a single attempt (errors surface at once)."""
+    """Make every request a single attempt (errors surface at once).
+
+    Returns:
+        A context manager; the previous setting comes back on exit.
+    """
     previous = (TESTING.instant, TESTING.max_attempts)
     set_testing(instant=previous[0], max_attempts=1)
     try:

@@ -356,13 +356,16 @@ class TasksAdapter(CollectionAdapter[Task]):
         return client
 
     def list(self, query: ListQuery) -> Listing[Task]:
+        """Every task matching the query: v2 filters on the server, keyset paging."""
         return _task_listing(self.native, query, self.adapter.timezone, "tasks.list")
 
     def get(self, id: str) -> Task:
+        """One task by id (``GET /api/v2/crm/tasks/:id``)."""
         task = self.native.get_task(_native_id(self.name, id))
         return task_from_native(task, self.adapter.timezone)
 
     def create(self, fields: Mapping[str, Any]) -> Task:
+        """Create a task; needs an ACCOUNT Ref in ``related`` and the ``task_type_id`` setting."""
         adapter: AdministrateAdapter = self.adapter  # type: ignore[assignment]
         values = self._to_native(fields, "create")
         if "account_id" not in values:
@@ -383,6 +386,7 @@ class TasksAdapter(CollectionAdapter[Task]):
         return task_from_native(task, self.adapter.timezone)
 
     def update(self, id: str, changes: Mapping[str, Any]) -> Task:
+        """Change the given fields of a task (a partial ``PUT``)."""
         tid = _native_id(self.name, id)
         values = self._to_native(changes, "update")
         if not values:
@@ -393,6 +397,7 @@ class TasksAdapter(CollectionAdapter[Task]):
         return task_from_native(task, self.adapter.timezone)
 
     def delete(self, id: str) -> None:
+        """Delete a task (``DELETE /api/v2/crm/tasks/:id``)."""
         self.native.delete_task(_native_id(self.name, id))
 
     def _to_native(self, fields: Mapping[str, Any], operation: str) -> dict[str, Any]:
@@ -462,6 +467,7 @@ class ActivitiesAdapter(CollectionAdapter[Activity]):
         return super().filter_mode(name)
 
     def list(self, query: ListQuery) -> Listing[Activity]:
+        """Every task as an activity of kind TASK, with the same filters as ``tasks``."""
         native: AdministrateClient = self.adapter.native
         tz = self.adapter.timezone
         listing = _task_listing(native, query, tz, "activities.list")
@@ -472,6 +478,7 @@ class ActivitiesAdapter(CollectionAdapter[Activity]):
         return Listing(spec=listing.spec, convert=convert)
 
     def get(self, id: str) -> Activity:
+        """One task, as an activity of kind TASK."""
         native: AdministrateClient = self.adapter.native
         task = native.get_task(_native_id(self.name, id))
         return activity_from_native(task, self.adapter.timezone)

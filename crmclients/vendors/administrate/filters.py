@@ -159,7 +159,7 @@ class TaskFilter:
     :class:`~crmclients.errors.ValidationError` naming the query parameter and
     the rule, before anything is sent.
 
-    Args:
+    Attributes:
         conditions: The conditions (build them with :meth:`where`).
         ordering: ``_order`` fields (build with :meth:`order_by`).
         max_results: ``_limit`` (build with :meth:`limit`).

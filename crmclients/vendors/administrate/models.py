@@ -118,10 +118,11 @@ class AdministrateAccount:
         company: The Administrate company the account belongs to.
         created: When the account was created (naive: not time-zone aware).
         customer_since: Since when it is a customer.
-        is_customer, is_supplier, is_partner, is_employee, is_individual,
-            is_deleted: Flags.
-        The other attributes are the documented address, billing, shipping and
-        contact fields, by their wire names.
+        is_customer: Flag (and so are ``is_supplier``, ``is_partner``,
+            ``is_employee``, ``is_individual`` and ``is_deleted``).
+
+    The other attributes are the documented address, billing, shipping and
+    contact fields, by their wire names.
     """
 
     id: int
@@ -264,7 +265,8 @@ class AdministrateContact:
         email, email2, tel, mobile, fax: How to reach them.
         account_id: The contact's account.
         created_on: When it was created (naive: not time-zone aware).
-        The other attributes are the documented fields, by their wire names.
+
+    The other attributes are the documented fields, by their wire names.
     """
 
     id: int
@@ -337,8 +339,9 @@ class AdministrateEvent:
         course_id, venue_id, region_id, account_id, company_id: Linked records.
         time_zone: The event's time zone name.
         start_date, start_time, end_date, end_time: Local schedule, as text.
-        start_tz, end_tz, classroom_start, classroom_end, classroom_start_tz,
-            classroom_end_tz: Zone-aware schedule fields, as text.
+        start_tz: Zone-aware schedule field, as text (and so are ``end_tz``,
+            ``classroom_start``, ``classroom_end``, ``classroom_start_tz`` and
+            ``classroom_end_tz``).
         is_cancelled, is_online, is_provisional, is_sold_out, is_lms: Flags.
         delegates_max, delegates_booked, delegates_reserved, delegates_actual:
             Places.

@@ -153,6 +153,7 @@ class OpportunitiesAdapter(CollectionAdapter[Opportunity]):
         return client
 
     def list(self, query: ListQuery) -> Listing[Opportunity]:
+        """Every non-archived opportunity; time filters applied by Tactile."""
         native = self.native
         filters = dict(query.filters)
 
@@ -172,15 +173,18 @@ class OpportunitiesAdapter(CollectionAdapter[Opportunity]):
         return Listing(spec=opportunities_paging(fetch), convert=convert)
 
     def get(self, id: str) -> Opportunity:
+        """One opportunity by id, archived ones included."""
         return opportunity_from_native(self.native.get_opportunity(_native_id(id)))
 
     def create(self, fields: Mapping[str, Any]) -> Opportunity:
+        """Save a new opportunity, add its tags, and read it back."""
         native, tags = self._to_native(fields, "create")
         new_id = self._translate(lambda: self.native.save_opportunity(native), "create")
         self._tag(new_id, tags)
         return self.get(str(new_id))
 
     def update(self, id: str, changes: Mapping[str, Any]) -> Opportunity:
+        """Save the given fields (and add the given tags), then read it back."""
         native, tags = self._to_native(changes, "update")
         oid = _native_id(id)
         if native:
@@ -277,6 +281,7 @@ class NotesAdapter(CollectionAdapter[Note]):
     native_filters = frozenset({"related_to"})
 
     def list(self, query: ListQuery) -> Listing[Note]:
+        """The notes on one opportunity's timeline (``related_to`` is required)."""
         related = query.filters.get("related_to")
         if not isinstance(related, Ref) or related.kind is not RefKind.OPPORTUNITY:
             raise errors.ValidationError(
@@ -320,4 +325,5 @@ class TactileAdapter(VendorAdapter):
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> TactileAdapter:
+        """Build the Tactile client from resolved settings."""
         return cls(TactileClient(**settings))

@@ -168,9 +168,12 @@ class TactileClient:
         Args:
             limit: Page size, 1..100 (Tactile's default is 30).
             page: Page number, from 1.
-            created_before, created_after, updated_before, updated_after: A
-                datetime (naive ones are read in the client's time zone), a date, or
-                any PHP strtotime expression such as ``'-7 days'``.
+            created_before: A datetime (naive ones are read in the client's time
+                zone), a date, or any PHP strtotime expression such as
+                ``'-7 days'``; and so for the three below.
+            created_after: Created after this time.
+            updated_before: Last updated before this time.
+            updated_after: Last updated after this time.
             include_raw: Keep each payload in ``raw``.
 
         Returns:
