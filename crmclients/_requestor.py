@@ -234,6 +234,7 @@ class Requestor:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         unwrap: Callable[[Response, Any, CallContext], Any] | None = None,
+        replayed: Callable[[errors.CRMError], Any] | None = None,
     ) -> Any:
         """Call ``method path`` and return the vendor payload.
 
@@ -248,6 +249,10 @@ class Requestor:
             idempotent: May this be retried after an ambiguous failure? Defaults to
                 True for GET/HEAD/PUT/DELETE and False for POST/PATCH.
             unwrap: Use instead of the envelope's ``unwrap`` for this call.
+            replayed: For an idempotent write: when an attempt that may have been
+                processed lost its answer and the replay failed, called with the
+                replay's error; returns the answer to use (the lost attempt did
+                the work: a delete's replay finds nothing to delete) or raises.
 
         Raises:
             CRMError: Whatever went wrong, redacted.
@@ -299,7 +304,11 @@ class Requestor:
                     with self._stats_lock:
                         self.stats.refreshes += 1
 
+        lost_answer = False  # an attempt that failed may have been processed
+
         def on_retry(number: int, exc: BaseException, wait: float) -> None:
+            nonlocal lost_answer
+            lost_answer = lost_answer or _retry.is_ambiguous(exc)
             with self._stats_lock:
                 self.stats.retries += 1
             logger.debug(
@@ -314,14 +323,19 @@ class Requestor:
         with self._stats_lock:
             self.stats.requests += 1
         try:
-            return _retry.call(
-                attempt,
-                policy=self.retry,
-                idempotent=idempotent,
-                vendor=self.vendor,
-                operation=operation,
-                on_retry=on_retry,
-            )
+            try:
+                return _retry.call(
+                    attempt,
+                    policy=self.retry,
+                    idempotent=idempotent,
+                    vendor=self.vendor,
+                    operation=operation,
+                    on_retry=on_retry,
+                )
+            except errors.CRMError as exc:
+                if replayed is None or not (idempotent and lost_answer):
+                    raise
+                return replayed(exc)
         except errors.CRMError as exc:
             cause = exc.__cause__
             clean_cause = (
@@ -378,6 +392,14 @@ class Requestor:
             else:
                 raise self.envelope.not_json(response, ctx)
         return handler(response, body, ctx)
+
+
+def absent_means_done(error: errors.CRMError) -> None:
+    """``replayed=`` for deletes and removals: "not found" on the replay means the
+    attempt whose answer was lost did the work. Any other error is raised."""
+    if isinstance(error, errors.NotFoundError):
+        return None
+    raise error
 
 
 def _looks_like_json(response: Response) -> bool:

@@ -13,8 +13,12 @@ client code, so tests against it are an independent second opinion.
 ['1001', '1002', '1003', '1004', '1005']
 
 Fault injection (``sb.inject_faults(rate=0.2, kinds=("503", "reset"), seed=7)``),
-a movable clock (``sb.emulator.advance(seconds)``) and the received requests
-(``sb.emulator.requests``) support reliability tests.
+a movable clock (``sb.emulator.advance(seconds)``), the received requests
+(``sb.emulator.requests``; ``sb.emulator.received`` includes the faulted ones),
+the tokens issued (``sb.emulator.issued_tokens``) and drift hooks that change a
+list while a pull runs (``sb.emulator.insert_records(n)``,
+``sb.emulator.delete_records(n)``, called from ``sb.emulator.hooks``) support
+reliability tests.
 """
 
 from __future__ import annotations

@@ -112,9 +112,12 @@ class FaultPlan:
 
 
 class RecordedRequest:
-    """A request the emulator received (for tests: what was sent, how often)."""
+    """A request the emulator received (for tests: what was sent, how often).
 
-    __slots__ = ("body", "headers", "method", "path", "query")
+    ``fault`` is the fault injected into this request, if any.
+    """
+
+    __slots__ = ("body", "fault", "headers", "method", "path", "query")
 
     def __init__(
         self,
@@ -123,12 +126,14 @@ class RecordedRequest:
         query: str,
         headers: Mapping[str, str],
         body: bytes,
+        fault: str | None = None,
     ) -> None:
         self.method = method
         self.path = path
         self.query = query
         self.headers = dict(headers)
         self.body = body
+        self.fault = fault
 
     def __repr__(self) -> str:
         return f"<RecordedRequest {self.method} {self.path}>"
@@ -157,9 +162,17 @@ class Emulator:
         self.seed = seed
         self.latency = latency
         self.rng = random.Random(seed)
+        #: Generates drift records, apart from the seed data's generator.
+        self.drift_rng = random.Random(seed * 7_919 + 104_729)
         self.lock = threading.RLock()
         self.faults = FaultPlan()
+        #: Requests that reached the emulator's routes (not those refused by a
+        #: fault injected before processing).
         self.requests: deque[RecordedRequest] = deque(maxlen=100_000)
+        #: Every request received, faulted ones included (``.fault`` says how).
+        self.received: deque[RecordedRequest] = deque(maxlen=100_000)
+        #: Every token or session key this emulator issued (for leak tests).
+        self.issued_tokens: list[str] = []
         self.clock_offset = 0.0
         self.hooks: list[Callable[[Request], None]] = []
         self.url_map = Map(list(self.rules()), strict_slashes=False)
@@ -183,6 +196,93 @@ class Emulator:
     def not_found(self, request: Request) -> Response:
         """The answer for an unknown route."""
         return self.json({"error": "not found"}, status=404)
+
+    # -- drift hooks: change a list while a pull runs --------------------------------
+
+    #: The list collections the drift hooks know, the default first.
+    drift_collections: ClassVar[tuple[str, ...]] = ()
+
+    def record_ids(self, collection: str | None = None) -> list[str]:
+        """The ids a full, unfiltered pull of ``collection`` shows, in list order.
+
+        Raises:
+            NotImplementedError: The emulator has no drift hooks.
+        """
+        raise NotImplementedError(f"{self.vendor}: no drift hooks")
+
+    def insert_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Add ``n`` records to a list while a pull may be running (call from a hook).
+
+        Args:
+            n: How many records to add.
+            collection: One of :attr:`drift_collections` (default: the first).
+            at: ``"start"``: before every existing record in list order, so every
+                record moves ``n`` places back (the worst case for offset paging);
+                ``"end"``: after every existing record.
+
+        Returns:
+            The new records' ids, as the API shows them.
+
+        Raises:
+            NotImplementedError: The emulator has no drift hooks.
+        """
+        raise NotImplementedError(f"{self.vendor}: no drift hooks")
+
+    def delete_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Delete ``n`` records from a list while a pull may be running.
+
+        Args:
+            n: How many records to delete.
+            collection: One of :attr:`drift_collections` (default: the first).
+            at: ``"start"``: the first ``n`` in list order (every later record
+                moves ``n`` places forward, onto pages a pull has already read);
+                ``"end"``: the last ``n``; ``"random"``: ``n`` chosen by a
+                generator seeded from the emulator's seed.
+
+        Returns:
+            The deleted records' ids, as the API showed them.
+
+        Raises:
+            NotImplementedError: The emulator has no drift hooks.
+        """
+        raise NotImplementedError(f"{self.vendor}: no drift hooks")
+
+    def _drift_target(self, collection: str | None, at: str, *, deleting: bool) -> str:
+        """Check the drift arguments; return the collection to change."""
+        allowed = ("start", "end", "random") if deleting else ("start", "end")
+        if at not in allowed:
+            raise ValueError(f"at must be one of {allowed}, got {at!r}")
+        name = collection or self.drift_collections[0]
+        if name not in self.drift_collections:
+            raise ValueError(
+                f"{self.vendor}: no drift hooks for {name!r}; "
+                f"choose one of {self.drift_collections}"
+            )
+        return name
+
+    @staticmethod
+    def _put_first(store: dict[Any, Any], keys: Iterable[Any]) -> None:
+        """Move ``keys`` of ``store`` to its start, in place (the store stays the
+        same object, so references held elsewhere see the change)."""
+        first = {key: store[key] for key in keys}
+        rest = [(k, v) for k, v in store.items() if k not in first]
+        store.clear()
+        store.update(first)
+        store.update(rest)
+
+    def _pick(self, ids: Sequence[Any], n: int, at: str) -> list[Any]:
+        """``n`` of ``ids`` (in list order) to delete, as ``at`` says."""
+        if n > len(ids):
+            raise ValueError(f"cannot delete {n} records: the list has {len(ids)}")
+        if at == "start":
+            return list(ids[:n])
+        if at == "end":
+            return list(ids[len(ids) - n :])
+        return self.drift_rng.sample(list(ids), n)
 
     # -- helpers for emulators -----------------------------------------------------------
 
@@ -229,19 +329,19 @@ class Emulator:
     ) -> Iterable[bytes]:
         request = Request(environ)
         fault = self.faults.pick(request.method, request.path)
+        record = RecordedRequest(
+            request.method,
+            request.path,
+            request.query_string.decode("latin-1"),
+            dict(request.headers.items()),
+            b"" if fault == "reset" else request.get_data(cache=True),
+            fault,
+        )
+        self.received.append(record)
         if fault in _BEFORE:
             response = self._fault_before(fault, environ)
         else:
-            body = request.get_data(cache=True)
-            self.requests.append(
-                RecordedRequest(
-                    request.method,
-                    request.path,
-                    request.query_string.decode("latin-1"),
-                    dict(request.headers.items()),
-                    body,
-                )
-            )
+            self.requests.append(record)
             for hook in list(self.hooks):
                 hook(request)
             if self.latency:

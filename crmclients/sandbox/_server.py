@@ -35,7 +35,9 @@ class ServerThread:
         self.host = host
         self.port = self.server.server_port
         self._thread = threading.Thread(
+            # A short poll interval: stop() returns in ~50 ms instead of ~500 ms.
             target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
             name=f"crmclients-sandbox-{self.port}",
             daemon=True,
         )

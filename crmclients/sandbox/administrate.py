@@ -197,6 +197,7 @@ class AdministrateEmulator(Emulator):
             self.rng = random.Random(self.seed)
             self.seed_data()
             self.requests.clear()
+            self.received.clear()
             self.clear_faults()
             self.clock_offset = 0.0
             self.hits.clear()
@@ -257,6 +258,44 @@ class AdministrateEmulator(Emulator):
         for _ in range(self.records):
             tid += rng.choice((1, 1, 2, 3, 5, 8))  # ids are not contiguous
             self.tasks[tid] = self._random_task(tid, rng)
+
+    # -- drift hooks ---------------------------------------------------------------------
+
+    #: Tasks, listed in id order (the keyset pull's ``_order=id``).
+    drift_collections = ("tasks",)
+
+    def record_ids(self, collection: str | None = None) -> list[str]:
+        """Task ids as a full pull shows them (id order)."""
+        self._drift_target(collection, "start", deleting=False)
+        with self.lock:
+            return [str(tid) for tid in sorted(self.tasks)]
+
+    def insert_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Add tasks with the lowest unused ids (start) or above the highest (end)."""
+        self._drift_target(collection, at, deleting=False)
+        with self.lock:
+            if at == "start":
+                free = (i for i in range(1, 1 << 31) if i not in self.tasks)
+                ids = [next(free) for _ in range(n)]
+            else:
+                high = max(self.tasks, default=1)
+                ids = list(range(high + 1, high + 1 + n))
+            for tid in ids:
+                self.tasks[tid] = self._random_task(tid, self.drift_rng)
+            return [str(tid) for tid in sorted(ids)]
+
+    def delete_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Delete tasks: the lowest ids, the highest, or random ones."""
+        self._drift_target(collection, at, deleting=True)
+        with self.lock:
+            victims = self._pick(sorted(self.tasks), n, at)
+            for tid in victims:
+                del self.tasks[tid]
+            return [str(tid) for tid in victims]
 
     def _random_task(self, tid: int, rng: Any) -> dict[str, Any]:
         created = _data.moment(rng)

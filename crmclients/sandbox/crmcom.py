@@ -366,6 +366,67 @@ class CrmcomEmulator(Emulator):
                         "Communication definition is not configured."
                     )
 
+    # -- drift hooks ---------------------------------------------------------------------
+
+    #: The first contact's communications (the vendor's example contact, Kathy
+    #: Clark), in store order, as ``communications/list`` pages them.
+    drift_collections = ("communications",)
+
+    def _listed(self) -> list[str]:
+        contact = next(iter(self.contacts))
+        return [
+            key
+            for key, r in self.communications.items()
+            if r["contact_information"]["id"] == contact
+        ]
+
+    def record_ids(self, collection: str | None = None) -> list[str]:
+        """The first contact's communication ids, in list order."""
+        self._drift_target(collection, "start", deleting=False)
+        with self.lock:
+            return self._listed()
+
+    def insert_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Add communications of the first contact, first or last in list order."""
+        self._drift_target(collection, at, deleting=False)
+        with self.lock:
+            rng = self.drift_rng
+            contact = next(iter(self.contacts.values()))
+            new = [
+                self._new_communication(
+                    contact=contact,
+                    media="EMAIL",
+                    direction=rng.choice(DIRECTIONS),
+                    subject=f"Inserted {self._counter + 1}",
+                    content=_data.sentence(rng),
+                    to=self._address(contact, "EMAIL"),
+                    state="COMPLETED",
+                    created=self._now(),
+                )["id"]
+                for _ in range(n)
+            ]
+            if at == "start":
+                self._put_first(self.communications, new)
+            return new
+
+    def delete_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Delete communications of the first contact (and their queue entries)."""
+        self._drift_target(collection, at, deleting=True)
+        with self.lock:
+            victims = self._pick(self._listed(), n, at)
+            gone = set(victims)
+            for key in victims:
+                del self.communications[key]
+            for key in [
+                k for k, e in self.queue.items() if e["communication"]["id"] in gone
+            ]:
+                del self.queue[key]
+            return victims
+
     def _seed_queue_state(self, rng: Any) -> str:
         states = ["PENDING", "PENDING", "COMPLETED", "REJECTED"]
         if self.release >= (10, 1, 0):
@@ -741,6 +802,7 @@ class CrmcomEmulator(Emulator):
             token = f"{head}.{payload}.{_b64url(signature)}"
         else:
             token = self._new_id()
+        self.issued_tokens.append(token)
         self.tokens[token] = {
             "issued": now,
             "last_used": now,

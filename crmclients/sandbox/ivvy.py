@@ -229,9 +229,12 @@ def parse_stamp(text: str) -> datetime | None:
 def string_to_sign(request: Request, date_part: str) -> str:
     """What the client must have signed, rebuilt from the request received."""
     raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    query = request.query_string.decode("latin-1")
     if not raw_uri:
-        query = request.query_string.decode("latin-1")
         raw_uri = f"{request.path}?{query}" if query else request.path
+    elif query and "?" not in raw_uri:
+        # werkzeug's test environ (mock_vendor) puts only the path in RAW_URI.
+        raw_uri = f"{raw_uri}?{query}"
     ivvy = sorted(
         (
             (name.replace("-", "").replace("_", ""), value)
@@ -397,6 +400,58 @@ class IvvyEmulator(Emulator):
                 )
             out[key] = value
         return out
+
+    # -- drift hooks ---------------------------------------------------------------------
+
+    #: Lists are in id order: records added at the start get ids below the lowest.
+    drift_collections = ("activities", "tasks")
+
+    def _store(self, name: str) -> dict[int, dict[str, Any]]:
+        return self.activities if name == "activities" else self.tasks
+
+    def record_ids(self, collection: str | None = None) -> list[str]:
+        """Ids as a full pull shows them (id order)."""
+        name = self._drift_target(collection, "start", deleting=False)
+        with self.lock:
+            return [str(i) for i in sorted(self._store(name))]
+
+    def insert_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Add activities or tasks with ids below the lowest (start) or above the
+        highest (end)."""
+        name = self._drift_target(collection, at, deleting=False)
+        with self.lock:
+            store = self._store(name)
+            first = 1001 if name == "activities" else 5001
+            if at == "start":
+                low = min(store, default=first)
+                if low - n < 1:
+                    raise ValueError(f"no room for {n} ids below {low}")
+                ids = list(range(low - n, low))
+            else:
+                high = max(store, default=first - 1)
+                ids = list(range(high + 1, high + 1 + n))
+            make = self._seed_activity if name == "activities" else self._seed_task
+            seeded, self.rng = self.rng, self.drift_rng
+            try:
+                for record_id in ids:
+                    store[record_id] = make(record_id)
+            finally:
+                self.rng = seeded
+            return [str(i) for i in ids]
+
+    def delete_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Delete activities or tasks (start/end in id order, or random)."""
+        name = self._drift_target(collection, at, deleting=True)
+        with self.lock:
+            store = self._store(name)
+            victims = self._pick(sorted(store), n, at)
+            for record_id in victims:
+                del store[record_id]
+            return [str(i) for i in victims]
 
     # -- transport rules -----------------------------------------------------------------
 

@@ -186,6 +186,67 @@ class OpentapsEmulator(Emulator):
                 }
             self.activities[record["_id"]] = record
 
+    # -- drift hooks ---------------------------------------------------------------------
+
+    #: ``activities`` (every activity, tasks included, in creation order) and
+    #: ``tasks`` (the TASK ones, as ``GET /task`` lists them).
+    drift_collections = ("activities", "tasks")
+
+    def _listed(self, name: str) -> list[str]:
+        return [
+            key
+            for key, record in self.activities.items()
+            if name == "activities" or record.get("activityTypeId") == "TASK"
+        ]
+
+    def record_ids(self, collection: str | None = None) -> list[str]:
+        """Ids as a full pull shows them (creation order)."""
+        name = self._drift_target(collection, "start", deleting=False)
+        with self.lock:
+            return self._listed(name)
+
+    def insert_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Add activities (tasks for ``tasks``) first or last in creation order."""
+        name = self._drift_target(collection, at, deleting=False)
+        with self.lock:
+            rng = self.drift_rng
+            now = self._now()
+            new: dict[str, dict[str, Any]] = {}
+            for _ in range(n):
+                task = name == "tasks"
+                record: dict[str, Any] = {
+                    "_id": self._new_id(now),
+                    "activityTypeId": "TASK" if task else "NOTE",
+                    "noteText": _data.sentence(rng),
+                    "status": "CREATED",
+                    "clientDomain": DOMAIN,
+                    "createdDate": now,
+                    "lastModifiedDate": now,
+                    "contacts": [],
+                    "attributes": {},
+                }
+                if task:
+                    record["scheduledDateTime"] = now + timedelta(days=1)
+                    record["assignedToContact"] = [rng.choice(CONTACT_IDS)]
+                new[record["_id"]] = record
+            self.activities.update(new)
+            if at == "start":
+                self._put_first(self.activities, new)
+            return list(new)
+
+    def delete_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Delete activities (tasks for ``tasks``): first, last or random ones."""
+        name = self._drift_target(collection, at, deleting=True)
+        with self.lock:
+            victims = self._pick(self._listed(name), n, at)
+            for key in victims:
+                del self.activities[key]
+            return victims
+
     def _seed_contacts(self, rng: random.Random) -> list[dict[str, str]]:
         links = []
         for contact in rng.sample(CONTACT_IDS, rng.randrange(0, 3)):
@@ -266,6 +327,7 @@ class OpentapsEmulator(Emulator):
             return self.json({"error": "Invalid authToken"}, 401)
         token = f"{self._token_rng.getrandbits(160):040x}"
         self.temp_tokens[token] = self.now() + TEMP_TOKEN_LIFETIME
+        self.issued_tokens.append(token)
         return self.json({"authToken": token})
 
     def validate(self, request: Request) -> Response:

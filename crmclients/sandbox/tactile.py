@@ -162,48 +162,55 @@ class TactileEmulator(Emulator):
         archived = max(1, self.records // 20) if self.records else 0
         for index in range(self.records + archived):
             oid = 1001 + index
-            created = _data.moment(rng)
-            updated = created + timedelta(seconds=rng.randrange(90 * 86400))
-            org_id = rng.choice([None, *self.organisations])
-            person_id = rng.choice([None, *list(self.people)[:10]])
-            status_id = rng.choice(list(STATUSES))
-            type_id = rng.choice([None, *TYPES])
-            source_id = rng.choice([None, *SOURCES])
-            record = {
-                "id": oid,
-                "name": f"{rng.choice(_data.TOPICS)} {oid}",
-                "description": _data.sentence(rng),
-                "organisation": self.organisations.get(org_id) if org_id else None,
-                "organisation_id": org_id,
-                "person": self.people.get(person_id) if person_id else None,
-                "person_id": person_id,
-                "probability": rng.randrange(0, 101, 5),
-                "cost": rng.choice(
-                    [rng.randrange(500, 250_000), round(rng.uniform(100, 9999), 2)]
-                ),
-                "archived": index >= self.records,
-                "status": STATUSES[status_id],
-                "status_id": int(status_id),
-                "type": TYPES.get(type_id) if type_id else None,
-                "type_id": int(type_id) if type_id else None,
-                "source": SOURCES.get(source_id) if source_id else None,
-                "source_id": int(source_id) if source_id else None,
-                "owner": rng.choice(_data.USERNAMES),
-                "assigned_to": rng.choice(_data.USERNAMES),
-                "alteredby": rng.choice(_data.USERNAMES),
-                "_created": created,
-                "_updated": updated,
-                "enddate": (created + timedelta(days=rng.randrange(10, 200)))
-                .date()
-                .isoformat(),
-                "tags": sorted(rng.sample(TAGS, rng.randrange(0, 3))),
-            }
+            record = self._make_opportunity(oid, rng, archived=index >= self.records)
             self.opportunities[oid] = record
             self.timelines[oid] = [
                 self._note(record, rng) for _ in range(rng.randrange(0, 4))
             ]
             if rng.random() < 0.2:
                 self.timelines[oid].append(self._email(record, rng))
+
+    def _make_opportunity(
+        self, oid: int, rng: Any, *, archived: bool = False
+    ) -> dict[str, Any]:
+        """A stored opportunity with seeded values."""
+        created = _data.moment(rng)
+        updated = created + timedelta(seconds=rng.randrange(90 * 86400))
+        org_id = rng.choice([None, *self.organisations])
+        person_id = rng.choice([None, *list(self.people)[:10]])
+        status_id = rng.choice(list(STATUSES))
+        type_id = rng.choice([None, *TYPES])
+        source_id = rng.choice([None, *SOURCES])
+        record = {
+            "id": oid,
+            "name": f"{rng.choice(_data.TOPICS)} {oid}",
+            "description": _data.sentence(rng),
+            "organisation": self.organisations.get(org_id) if org_id else None,
+            "organisation_id": org_id,
+            "person": self.people.get(person_id) if person_id else None,
+            "person_id": person_id,
+            "probability": rng.randrange(0, 101, 5),
+            "cost": rng.choice(
+                [rng.randrange(500, 250_000), round(rng.uniform(100, 9999), 2)]
+            ),
+            "archived": archived,
+            "status": STATUSES[status_id],
+            "status_id": int(status_id),
+            "type": TYPES.get(type_id) if type_id else None,
+            "type_id": int(type_id) if type_id else None,
+            "source": SOURCES.get(source_id) if source_id else None,
+            "source_id": int(source_id) if source_id else None,
+            "owner": rng.choice(_data.USERNAMES),
+            "assigned_to": rng.choice(_data.USERNAMES),
+            "alteredby": rng.choice(_data.USERNAMES),
+            "_created": created,
+            "_updated": updated,
+            "enddate": (created + timedelta(days=rng.randrange(10, 200)))
+            .date()
+            .isoformat(),
+            "tags": sorted(rng.sample(TAGS, rng.randrange(0, 3))),
+        }
+        return record
 
     def _note(self, opp: dict[str, Any], rng: Any) -> dict[str, Any]:
         self._next_note += 1
@@ -249,6 +256,68 @@ class TactileEmulator(Emulator):
         out["created"] = php_time(record["_created"], colon=record["id"] % 2 == 0)
         out["lastupdated"] = php_time(record["_updated"], colon=record["id"] % 2 == 0)
         return out
+
+    # -- drift hooks ---------------------------------------------------------------------
+
+    #: ``opportunities`` (listed in store order, archived ones left out) and
+    #: ``notes`` (the timeline of the first listed opportunity).
+    drift_collections = ("opportunities", "notes")
+
+    def _listed(self) -> list[int]:
+        return [oid for oid, r in self.opportunities.items() if not r["archived"]]
+
+    def record_ids(self, collection: str | None = None) -> list[str]:
+        """Ids as a full pull shows them: opportunities, or the first one's notes."""
+        name = self._drift_target(collection, "start", deleting=False)
+        with self.lock:
+            if name == "opportunities":
+                return [str(oid) for oid in self._listed()]
+            timeline = self.timelines[self._listed()[0]]
+            return [str(e["note"]["id"]) for e in timeline if "note" in e]
+
+    def insert_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Add opportunities (new ids above the highest) or notes, at the start or end."""
+        name = self._drift_target(collection, at, deleting=False)
+        with self.lock:
+            rng = self.drift_rng
+            if name == "notes":
+                oid = self._listed()[0]
+                notes = [self._note(self.opportunities[oid], rng) for _ in range(n)]
+                timeline = self.timelines[oid]
+                timeline[:] = notes + timeline if at == "start" else timeline + notes
+                return [str(e["note"]["id"]) for e in notes]
+            first = max(self.opportunities, default=1000) + 1
+            new = {
+                oid: self._make_opportunity(oid, rng) for oid in range(first, first + n)
+            }
+            for oid in new:
+                self.timelines[oid] = []
+            self.opportunities.update(new)
+            if at == "start":
+                self._put_first(self.opportunities, new)
+            return [str(oid) for oid in new]
+
+    def delete_records(
+        self, n: int, *, collection: str | None = None, at: str = "start"
+    ) -> list[str]:
+        """Delete listed opportunities (with their timelines) or the first one's notes."""
+        name = self._drift_target(collection, at, deleting=True)
+        with self.lock:
+            if name == "notes":
+                timeline = self.timelines[self._listed()[0]]
+                notes = [e for e in timeline if "note" in e]
+                gone = {id(e) for e in self._pick(notes, n, at)}
+                kept = [e for e in timeline if id(e) not in gone]
+                deleted = [str(e["note"]["id"]) for e in notes if id(e) in gone]
+                timeline[:] = kept
+                return deleted
+            victims = self._pick(self._listed(), n, at)
+            for oid in victims:
+                del self.opportunities[oid]
+                del self.timelines[oid]
+            return [str(oid) for oid in victims]
 
     # -- envelope ------------------------------------------------------------------------
 

@@ -23,7 +23,12 @@ from typing import Any, Unpack
 from crmclients import errors
 from crmclients._paging import Pager, Workers
 from crmclients._redact import Redactor
-from crmclients._requestor import CommonOptions, build_requestor, resolve_timezone
+from crmclients._requestor import (
+    CommonOptions,
+    absent_means_done,
+    build_requestor,
+    resolve_timezone,
+)
 from crmclients._rules import NOT_SET, Rules
 from crmclients._types import _NotSet as NotSetType
 from crmclients.config import missing_setting
@@ -402,12 +407,17 @@ class AdministrateClient:
             user_id: The assigned user.
             account_id: The account.
             type_id: The task type.
-            subject, description: Texts.
-            contact_id, event_id, opportunity_id: Links.
-            start_datetime, end_datetime, created_on: Naive datetimes (the
-                account's local time; these fields are not time-zone aware),
-                dates, or ISO strings; sent as ``YYYY-MM-DD HH:MM:SS`` (dates as
-                ``YYYY-MM-DD``), the docs' own form. Seconds are the finest unit.
+            subject: The subject text.
+            description: The description text.
+            contact_id: The linked contact.
+            event_id: The linked event.
+            opportunity_id: The linked opportunity.
+            start_datetime: A naive datetime (the account's local time; these
+                fields are not time-zone aware), a date, or an ISO string; sent as
+                ``YYYY-MM-DD HH:MM:SS`` (dates as ``YYYY-MM-DD``), the docs' own
+                form. Seconds are the finest unit.
+            end_datetime: As ``start_datetime``.
+            created_on: As ``start_datetime``.
             show_on_calendar: Whether it shows on the calendar.
             include_raw: Keep the answer in ``raw``.
             **undocumented: Refused: any other name is a ValidationError.
@@ -480,11 +490,22 @@ class AdministrateClient:
 
         Args:
             id: The task id.
-            status, user_id, account_id, type_id: As for :meth:`create_task`;
-                required by Administrate, so they cannot be set to None.
-            subject, description, contact_id, event_id, opportunity_id,
-                start_datetime, end_datetime, show_on_calendar, created_on: As for
-                :meth:`create_task`; None clears the field.
+            status: As for :meth:`create_task`; required by Administrate, so it
+                cannot be set to None (nor can ``user_id``, ``account_id`` and
+                ``type_id``).
+            user_id: As for :meth:`create_task`; cannot be None.
+            account_id: As for :meth:`create_task`; cannot be None.
+            type_id: As for :meth:`create_task`; cannot be None.
+            subject: As for :meth:`create_task`; None clears the field (and so
+                for every field below).
+            description: As for :meth:`create_task`.
+            contact_id: As for :meth:`create_task`.
+            event_id: As for :meth:`create_task`.
+            opportunity_id: As for :meth:`create_task`.
+            start_datetime: As for :meth:`create_task`.
+            end_datetime: As for :meth:`create_task`.
+            show_on_calendar: As for :meth:`create_task`.
+            created_on: As for :meth:`create_task`.
             include_raw: Keep the answer in ``raw``.
             **undocumented: Refused: any other name is a ValidationError.
 
@@ -552,6 +573,7 @@ class AdministrateClient:
             f"/crm/tasks/{tid}",
             operation="tasks.delete",
             idempotent=WRITES["tasks.delete"],
+            replayed=absent_means_done,  # a lost answer, then 404: it was deleted
         )
         if answer is None:
             return None

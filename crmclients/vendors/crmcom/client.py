@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar, Unpack
 from urllib.parse import quote
@@ -119,6 +119,22 @@ WRITES: Mapping[str, bool] = {
 
 #: An Identifier, or a mapping with exactly one field (``{"number": "CM000680"}``).
 IdentifierLike = Identifier | Mapping[str, Any]
+
+
+def _already_released(error: errors.CRMError) -> None:
+    """A release replayed after a lost answer, refused as an invalid token: the
+    lost attempt released it."""
+    if isinstance(error, errors.AuthenticationError):
+        return None
+    raise error
+
+
+#: The state each queue action moves an entry to.
+_QUEUE_TARGETS = {
+    "process": "COMPLETED",
+    "reject": "REJECTED",
+    "remove": "COMPLETED_AND_REMOVED",
+}
 T = TypeVar("T")
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _R13 = SINCE["number_of_results/offset"]
@@ -133,7 +149,10 @@ class CrmcomClient:
     the server refuses it, and released by :meth:`close`.
 
     Args:
-        username, password, organisation: For ``authentication/token``.
+        username: For ``authentication/token`` (with ``password`` and
+            ``organisation``).
+        password: For ``authentication/token``.
+        organisation: For ``authentication/token``.
         unit: Optional organisational unit id for either login.
         web_api_key: For ``authentication/web_api_key/token`` (HTTP Basic, the key
             as the username and an empty password). R10+.
@@ -270,6 +289,18 @@ class CrmcomClient:
             redactor=self.redactor,
             timeout=main.timeout,
         )
+        # Releasing is retried like any idempotent write (see release_token).
+        self._release_requestor = Requestor(
+            vendor=VENDOR,
+            base_url=main.base_url,
+            transport=main.transport,
+            envelope=main.envelope,
+            auth=None,
+            retry=main.retry,
+            limiter=main.limiter,
+            redactor=self.redactor,
+            timeout=main.timeout,
+        )
         self.base_url = main.base_url
 
     def __repr__(self) -> str:
@@ -331,12 +362,13 @@ class CrmcomClient:
         token = self._auth.take()
         if token is None:
             return False
-        self._session_requestor.request(
+        self._release_requestor.request(
             "POST",
             "/authentication/token/release",
             json={"token": token},
             operation="authentication.token.release",
             idempotent=WRITES["authentication.token.release"],
+            replayed=_already_released,
         )
         return True
 
@@ -500,8 +532,11 @@ class CrmcomClient:
         :calls: ``GET /crmapi/rest/v2/communications/list`` (repeatedly)
 
         Args:
-            contact_information_identifier, category_identifier, direction, media,
-                fields_set: As in :meth:`list_communications`.
+            contact_information_identifier: As in :meth:`list_communications`.
+            category_identifier: As in :meth:`list_communications`.
+            direction: As in :meth:`list_communications`.
+            media: As in :meth:`list_communications`.
+            fields_set: As in :meth:`list_communications`.
             page_size: Records per call (R13+ only).
             workers: Accepted; pages are read in order (no total is reported).
             include_raw: Keep each payload in ``raw``.
@@ -570,11 +605,16 @@ class CrmcomClient:
             contact_information_identifier: Who it is with (mandatory).
             template_identifier: A template that sets direction, media, subject and
                 content; without one those four are mandatory.
-            category_identifier, communication_queue_external_system_identifier,
-                owned_by_group_identifier, privacy_level_identifier: Identifiers.
+            category_identifier: The category.
+            communication_queue_external_system_identifier: The external system
+                that delivers it (it is then queued).
+            owned_by_group_identifier: The owning group.
+            privacy_level_identifier: The privacy level.
             direction: ``INCOMING`` or ``OUTGOING``.
             media: ``EMAIL``, ``SMS``, ``PHONE``, ``LETTER`` or ``FACE_TO_FACE``.
-            subject, content, notes: Text.
+            subject: The subject.
+            content: The text.
+            notes: Notes.
             to: The recipient; mandatory when media is EMAIL.
             life_cycle_state: ``DRAFT`` or ``COMPLETED`` (the server's default).
             referring_to: Entity type -> identifier, e.g.
@@ -692,12 +732,18 @@ class CrmcomClient:
 
         Args:
             communication_identifier: Which one (exactly one field).
-            template_identifier, category_identifier,
-                communication_queue_external_system_identifier,
-                owned_by_group_identifier, privacy_level_identifier: Identifiers
-                (None clears them).
-            direction, media, subject, content: New values (cannot be cleared).
-            to, notes: New values (None clears them, except ``to`` for EMAIL).
+            template_identifier: A new template (None clears it, and so for the
+                identifiers below).
+            category_identifier: A new category.
+            communication_queue_external_system_identifier: A new external system.
+            owned_by_group_identifier: A new owning group.
+            privacy_level_identifier: A new privacy level.
+            direction: A new direction (cannot be cleared).
+            media: A new media (cannot be cleared).
+            subject: A new subject (cannot be cleared).
+            content: A new text (cannot be cleared).
+            to: A new recipient (None clears it, except with media EMAIL).
+            notes: New notes (None clears them).
             life_cycle_state: ``DRAFT`` or ``COMPLETED``.
             referring_to: Entity type -> identifier.
             unrestricted_parameter_set: ``UnrestrictedChange.add/update/remove``
@@ -816,7 +862,15 @@ class CrmcomClient:
         fields = self._fields_value(rules, fields_set)
         if fields is not None:
             body["fields_set"] = fields
-        data = self._post("/communications/complete", body, op)
+        landed = self._landed(
+            "/communications/show",
+            self._get_identifier(
+                rules, "communication_identifier", communication_identifier
+            ),
+            "COMPLETED",
+            op,
+        )
+        data = self._post("/communications/complete", body, op, replayed=landed)
         return self._one(data, CrmcomCommunication, op, include_raw)
 
     def set_communication_as_viewed(
@@ -919,7 +973,8 @@ class CrmcomClient:
             contact_information_identifier: The receiving contact (R5+).
             life_cycle_state: ``PENDING``, ``REJECTED``, ``COMPLETED`` or
                 ``COMPLETED_AND_REMOVED`` (R10.1+).
-            number_of_results, offset: One page (R13+).
+            number_of_results: Page size (R13+).
+            offset: Where the page starts (R13+).
             fields_set: Only these fields in the answer.
             include_raw: Keep each payload in ``raw``.
 
@@ -967,9 +1022,12 @@ class CrmcomClient:
         :calls: ``GET /crmapi/rest/v2/communications/queue/list`` (repeatedly)
 
         Args:
-            communication_queue_external_system_identifier, media,
-                contact_information_identifier, life_cycle_state, fields_set: As in
+            communication_queue_external_system_identifier: As in
                 :meth:`list_queue`.
+            media: As in :meth:`list_queue`.
+            contact_information_identifier: As in :meth:`list_queue`.
+            life_cycle_state: As in :meth:`list_queue`.
+            fields_set: As in :meth:`list_queue`.
             page_size: Records per call (R13+ only).
             workers: Accepted; pages are read in order.
             include_raw: Keep each payload in ``raw``.
@@ -1217,7 +1275,13 @@ class CrmcomClient:
             if action != "remove":
                 self._gate(rules, "fields_set", SINCE["fields_set (writes)"])
             body["fields_set"] = fields
-        data = self._post(f"/communications/queue/{action}", body, op)
+        landed = self._landed(
+            "/communications/queue/show",
+            self._get_identifier(rules, "communication_queue_identifier", identifier),
+            _QUEUE_TARGETS[action],
+            op,
+        )
+        data = self._post(f"/communications/queue/{action}", body, op, replayed=landed)
         return self._one(data, CommunicationQueueEntry, op, include_raw)
 
     def _get(self, path: str, pairs: Sequence[tuple[str, str]], operation: str) -> Any:
@@ -1231,10 +1295,40 @@ class CrmcomClient:
             "GET", f"{path}?{query}" if query else path, operation=operation
         )
 
-    def _post(self, path: str, body: Mapping[str, Any], operation: str) -> Any:
+    def _post(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        operation: str,
+        *,
+        replayed: Callable[[errors.CRMError], Any] | None = None,
+    ) -> Any:
         return self._requestor.request(
-            "POST", path, json=body, operation=operation, idempotent=WRITES[operation]
+            "POST",
+            path,
+            json=body,
+            operation=operation,
+            idempotent=WRITES[operation],
+            replayed=replayed,
         )
+
+    def _landed(
+        self, show: str, identifier: tuple[str, str], state: str, operation: str
+    ) -> Callable[[errors.CRMError], Any]:
+        """``replayed=`` for a move to ``state``: when the replay is refused as a
+        conflict (not a draft, wrong queue state) and the record now is in
+        ``state``, the attempt whose answer was lost made the move; the record as
+        it is now is the answer."""
+
+        def check(error: errors.CRMError) -> Any:
+            if not isinstance(error, errors.ConflictError):
+                raise error
+            data = self._get(show, [identifier], operation)
+            if not isinstance(data, Mapping) or data.get("life_cycle_state") != state:
+                raise error
+            return data
+
+        return check
 
     def _one(self, data: Any, cls: type[T], operation: str, include_raw: bool) -> T:
         return self._wire.structure(

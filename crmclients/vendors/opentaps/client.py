@@ -21,6 +21,7 @@ from crmclients._redact import Redactor
 from crmclients._requestor import (
     CommonOptions,
     Requestor,
+    absent_means_done,
     build_requestor,
     resolve_timezone,
 )
@@ -473,6 +474,7 @@ class OpentapsClient:
             form=(),
             operation="activities.delete",
             idempotent=WRITES["activities.delete"],
+            replayed=absent_means_done,  # a lost answer, then 404: it was deleted
         )
 
     def add_contact(
