@@ -164,6 +164,7 @@ class Pager(Generic[T]):
         self.name = name
         self.vendor = vendor
         self._dedupe_window = max(1, dedupe_window)
+        self._repeats = 0
         self._first: tuple[Page[Any], float, float] | None = None
         self._total: int | None = None
         self._total_known = False
@@ -188,6 +189,7 @@ class Pager(Generic[T]):
     def pages(self) -> Iterator[list[T]]:
         """Iterate page by page (each a list of records, after dedupe and filters)."""
         self.stats = PagerStats()
+        self._repeats = 0
         seen: deque[set[Any]] = deque(maxlen=self._dedupe_window)
         id_of, predicate, stats = self._id_of, self._predicate, self.stats
         for raw_page in self._raw_pages():
@@ -352,23 +354,39 @@ class Pager(Generic[T]):
         return max(1, min(MAX_AUTO_WORKERS, math.ceil(wall / max(cpu, 1e-4))))
 
     # Drift: records inserted or deleted while a page/offset pull runs shift the
-    # positions of the records after them. Insertions only repeat records (the
-    # dedupe drops them) and push some past the end (the pull follows the latest
-    # total). Deletions make records slide back onto pages already read, where
-    # they would be skipped: when a page reports fewer records than before, the
-    # pull steps back by that many records and reads them again (the dedupe drops
-    # what it had). A step back larger than the dedupe window can cover raises
-    # PaginationDriftError rather than return a short pull.
+    # positions of the records after them. A page whose total differs from the
+    # one before tells. Deletions make records slide back onto pages already read,
+    # where they would be skipped: the pull steps back by that many records and
+    # reads them again. Insertions push records forward, so some come again: the
+    # dedupe (ids of the last pages) drops them. Either way a change larger than
+    # the dedupe window can cover raises PaginationDriftError rather than return a
+    # silently short or repeated pull. Parallel pulls compare every page with the
+    # first one and finish sequentially from the first page that differs.
 
-    def _step_back(self, removed: int, step: int, position: str) -> None:
+    def _drift(
+        self, before: int | None, after: int | None, step: int, where: str
+    ) -> int | None:
+        """None when the total held; else how many records to step back (0: none)."""
+        if before is None or after is None or before == after:
+            return None
         self.stats.drift += 1
-        if removed > step * (self._dedupe_window - 1):
+        limit = step * (self._dedupe_window - 1)
+        change = after - before
+        if -change > limit:
             raise errors.PaginationDriftError(
-                f"{removed} records disappeared while the pull ran (at {position}); "
+                f"{-change} records disappeared while the pull ran (at {where}); "
                 "records after them moved onto pages already read",
                 vendor=self.vendor,
                 operation=self.name,
             )
+        if change > limit:
+            raise errors.PaginationDriftError(
+                f"{change} records appeared while the pull ran (at {where}); records "
+                "already read may come again beyond what the pull can check for repeats",
+                vendor=self.vendor,
+                operation=self.name,
+            )
+        return max(0, -change)
 
     def _page_numbers(
         self, spec: PageNumberPaging, first: Page[Any], workers: int
@@ -381,20 +399,21 @@ class Pager(Generic[T]):
         if first.total_pages is not None and workers > 1:
             numbers = range(spec.first + 1, spec.first + first.total_pages)
             pages = self._parallel(lambda n: spec.fetch(n, size), numbers, workers)
+            number = spec.first + first.total_pages - 1
             try:
-                for number, page in zip(numbers, pages, strict=False):
-                    if self._drifted(previous, page):
-                        number = self._restart_page(spec, number, previous, page, step)
+                for slot, page in zip(numbers, pages, strict=False):
+                    back = self._drift(
+                        first.total_items, page.total_items, step, f"page {slot}"
+                    )
+                    if back is not None:
+                        # read on sequentially from the first page that differs
+                        number = self._restart_page(spec, slot, back, step)
                         previous = page
                         break
                     yield page
                     previous = page
-                else:
-                    number = spec.first + first.total_pages - 1
             finally:
                 pages.close()
-            yield from self._page_numbers_from(spec, number, previous, step)
-            return
         yield from self._page_numbers_from(spec, number, previous, step)
 
     def _page_numbers_from(
@@ -408,39 +427,28 @@ class Pager(Generic[T]):
                 return
             number += 1
             page = spec.fetch(number, size)
-            if not page.items:
-                return
-            if self._drifted(previous, page):
-                number = self._restart_page(spec, number, previous, page, step)
+            back = self._drift(
+                previous.total_items, page.total_items, step, f"page {number}"
+            )
+            if back:
+                number = self._restart_page(spec, number, back, step)
                 previous = page
                 continue
-            self._guard_progress(previous, page, f"page {number}")
+            if not page.items:
+                return
+            if back is None:
+                self._guard_progress(previous, page, f"page {number}")
             yield page
             previous = page
 
+    @staticmethod
     def _restart_page(
-        self,
-        spec: PageNumberPaging,
-        number: int,
-        previous: Page[Any],
-        page: Page[Any],
-        step: int,
+        spec: PageNumberPaging, number: int, removed: int, step: int
     ) -> int:
-        """The page after which to read again when ``page`` shows deletions."""
-        removed = (previous.total_items or 0) - (page.total_items or 0)
-        if removed <= 0:
-            return number  # insertions: read on (the dedupe drops repeats)
-        self._step_back(removed, step, f"page {number}")
+        """The page after which to read again, ``removed`` records having gone before
+        page ``number`` (0: re-read page ``number`` itself)."""
         first_unread = (number - spec.first) * step - removed  # in the new numbering
         return spec.first + max(0, first_unread) // step - 1
-
-    @staticmethod
-    def _drifted(previous: Page[Any], page: Page[Any]) -> bool:
-        return (
-            previous.total_items is not None
-            and page.total_items is not None
-            and page.total_items < previous.total_items
-        )
 
     def _offsets(
         self, spec: OffsetPaging, first: Page[Any], workers: int
@@ -456,15 +464,14 @@ class Pager(Generic[T]):
             pages = self._parallel(lambda o: spec.fetch(o, size), offsets, workers)
             try:
                 for slot, page in zip(offsets, pages, strict=False):
-                    if self._drifted(previous, page):
-                        removed = (previous.total_items or 0) - (page.total_items or 0)
-                        self._step_back(removed, step, f"offset {slot}")
-                        offset = max(0, slot - removed)
-                        previous = page
+                    back = self._drift(total, page.total_items, step, f"offset {slot}")
+                    if back is not None:
+                        # read on sequentially from the first page that differs
+                        offset, previous = max(0, slot - back), page
                         break
                     yield page
                     got = len(page.items)
-                    expected = min(step, (page.total_items or total) - slot)
+                    expected = min(step, total - slot)
                     # A short page (the server capped it): read the rest of its
                     # slot sequentially so nothing is skipped.
                     while 0 < got < expected:
@@ -488,16 +495,16 @@ class Pager(Generic[T]):
         total = previous.total_items
         while total is None or offset < total:
             page = spec.fetch(offset, size)
-            if self._drifted(previous, page):
-                removed = (previous.total_items or 0) - (page.total_items or 0)
-                self._step_back(removed, step, f"offset {offset}")
-                offset = max(0, offset - removed)
-                previous = page
-                total = page.total_items
+            back = self._drift(
+                previous.total_items, page.total_items, step, f"offset {offset}"
+            )
+            if back:
+                offset, previous, total = max(0, offset - back), page, page.total_items
                 continue
             if not page.items:
                 return
-            self._guard_progress(previous, page, f"offset {offset}")
+            if back is None:
+                self._guard_progress(previous, page, f"offset {offset}")
             yield page
             offset += len(page.items)
             total = page.total_items if page.total_items is not None else total
@@ -522,15 +529,24 @@ class Pager(Generic[T]):
                 yield page
 
     def _guard_progress(self, previous: Page[Any], page: Page[Any], where: str) -> None:
-        """Refuse to loop when the vendor returns the same page again."""
+        """Refuse to loop when the vendor keeps returning the same page.
+
+        One repeat can be records sliding forward (an insertion the vendor's total
+        does not show); two in a row means the vendor ignores the paging.
+        """
         if not page.items or len(page.items) != len(previous.items):
+            self._repeats = 0
             return
         id_of = self._id_of
         ends = (id_of(page.items[0]), id_of(page.items[-1]))
-        if None not in ends and ends == (
+        if None in ends or ends != (
             id_of(previous.items[0]),
             id_of(previous.items[-1]),
         ):
+            self._repeats = 0
+            return
+        self._repeats += 1
+        if self._repeats >= 2:
             raise errors.ResponseShapeError(
                 f"paging did not advance: {where} repeated the previous page",
                 path="$",

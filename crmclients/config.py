@@ -78,7 +78,11 @@ COMMON_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("session", object, doc="a requests.Session to reuse"),
     Setting("timezone", str, doc="IANA zone for naive vendor timestamps"),
-    Setting("verify", bool, doc="TLS verification (on unless turned off explicitly)"),
+    Setting(
+        "verify",
+        bool,
+        doc="TLS verification, or a CA bundle path (on unless turned off explicitly)",
+    ),
     Setting("allow_http", bool, doc="allow plain http to non-loopback hosts"),
 )
 
@@ -153,6 +157,13 @@ def _convert(vendor: str, setting: Setting, value: Any, source: str) -> Any:
         and len(value) == 2
     ):
         return tuple(value)  # (connect, read); checked by the transport
+    if setting.name == "verify" and isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        return value.strip()  # a CA bundle path
     if setting.kind is object or value is None or isinstance(value, setting.kind):
         if (
             setting.kind is float
@@ -237,8 +248,8 @@ def resolve_settings(
             value = _convert(vendor, setting, file_values[name], str(profile_path()))
         else:
             continue
-        if value is not None:
-            resolved[name] = value
+        if value is not None or (name == "rate_limit" and name in kwargs):
+            resolved[name] = value  # rate_limit=None given explicitly: no limit
     for setting in declared:
         if setting.required and resolved.get(setting.name) in (None, ""):
             raise missing_setting(vendor, setting.name)

@@ -259,23 +259,31 @@ def test_drift_hooks_change_what_the_api_lists(vendor: str) -> None:
         assert em.record_ids(name) == now[4:-1]
 
 
-# -- known gaps in the paging engine (crmclients/_paging.py, not this suite's to
-# change): strict xfails, so they fail loudly once fixed and must be unmarked.
+# -- large insertions: the engine raises PaginationDriftError when the total shows
+# more records appeared than its dedupe window covers. Vendors that report no
+# total cannot show it: a strict xfail documents that limit (see reliability.md).
 
-_ENGINE = (
-    "_paging.py dedupes over the last 3 pages and ignores a growing total: more "
-    "than 3 pages inserted between two reads repeats records (see reliability.md)"
-)
-_GUARD = (
-    "_paging.py's 'paging did not advance' guard mistakes page 2 repeating page 1 "
-    "(one page inserted) for a vendor ignoring paging: ResponseShapeError"
+_NO_TOTAL = (
+    "the vendor reports no total, so an insertion larger than the dedupe window "
+    "cannot be seen and records may come twice (see reliability.md)"
 )
 
 
-@pytest.mark.xfail(reason=_ENGINE, raises=AssertionError, strict=True)
 @pytest.mark.parametrize(
     ("vendor", "collection"),
-    [p for p in _support.PAGED if p[0] != "administrate"],
+    [
+        pytest.param(
+            v,
+            c,
+            marks=pytest.mark.xfail(
+                reason=_NO_TOTAL, raises=AssertionError, strict=True
+            ),
+        )
+        if v in WITHOUT_TOTAL
+        else (v, c)
+        for v, c in _support.PAGED
+        if v != "administrate"
+    ],
 )
 def test_insertions_beyond_the_dedupe_window_are_not_repeated(
     vendor: str, collection: str
@@ -288,21 +296,7 @@ def test_insertions_beyond_the_dedupe_window_are_not_repeated(
     assert_exact(before, inserted, got)
 
 
-@pytest.mark.parametrize(
-    ("vendor", "collection"),
-    [
-        pytest.param(
-            v,
-            c,
-            marks=pytest.mark.xfail(
-                reason=_GUARD, raises=errors.ResponseShapeError, strict=True
-            ),
-        )
-        if v in ("ivvy", *WITHOUT_TOTAL)
-        else (v, c)
-        for v, c in _support.PAGED
-    ],
-)
+@pytest.mark.parametrize(("vendor", "collection"), _support.PAGED)
 def test_one_page_inserted_mid_pull_is_read_on(vendor: str, collection: str) -> None:
     """Exactly one page inserted at the start makes page 2 repeat page 1: read on."""
     before, inserted, got = drift_pull(vendor, collection, "insert", PAGE)

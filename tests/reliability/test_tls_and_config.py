@@ -193,11 +193,6 @@ def test_the_default_hosts_are_https(vendor: str) -> None:
         assert client.native._requestor.transport.verify is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.resolve_settings drops None values: connect(rate_limit=None) "
-    "keeps the vendor default (Administrate 20/s); see reliability.md",
-)
 def test_rate_limit_none_turns_the_client_side_limit_off() -> None:
     """connect(rate_limit=None) means no client-side limit, for every vendor."""
     with crmclients.connect(
@@ -210,12 +205,6 @@ def test_rate_limit_none_turns_the_client_side_limit_off() -> None:
         assert client.native._requestor.limiter is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=errors.ConfigurationError,
-    reason="config.py declares verify as bool: connect(verify='/path/ca.pem') is "
-    "refused though native clients take a CA bundle path; see reliability.md",
-)
 def test_connect_accepts_a_ca_bundle_path_for_verify() -> None:
     """connect(verify='/path/ca.pem') reaches the transport as that path."""
     with crmclients.connect(

@@ -307,7 +307,8 @@ def test_deletions_during_a_pull_lose_nothing(kind: str, workers: int) -> None:
 
 
 @pytest.mark.parametrize("kind", ["offset", "page"])
-def test_insertions_during_a_pull_repeat_nothing(kind: str) -> None:
+@pytest.mark.parametrize("workers", [1, 3])
+def test_insertions_during_a_pull_repeat_nothing(kind: str, workers: int) -> None:
     """Records inserted ahead of the cursor push others forward: no repeats, no loss."""
     server = DriftingServer(60)
     before = set(server.rows)
@@ -318,7 +319,7 @@ def test_insertions_during_a_pull_repeat_nothing(kind: str) -> None:
         else PageNumberPaging(server.page)
     )
 
-    got = ids(Pager(spec))
+    got = ids(Pager(spec, workers=workers))
 
     assert len(got) == len(set(got))
     assert before <= set(got)
@@ -347,3 +348,25 @@ def test_repr_and_html_never_fetch() -> None:
     assert server.calls == []
     assert "tactile.opportunities" in text and "status" in text
     assert "not fetched yet" in html and "<table>" in html
+
+
+def test_an_insertion_larger_than_the_window_is_an_error_not_repeats() -> None:
+    """When more records appear than the dedupe can cover, the pull says so."""
+    server = DriftingServer(200)
+    server.on_call = {4: insert_front(60)}
+
+    with pytest.raises(errors.PaginationDriftError, match="60 records appeared"):
+        ids(Pager(OffsetPaging(server.offset)))
+
+
+def test_one_repeated_page_is_read_on_two_are_refused() -> None:
+    """A single repeat can be records sliding forward; two in a row is a loop."""
+    server = DriftingServer(50)
+    server.on_call = {2: insert_front(10)}  # page 2 repeats page 1
+    looping = OffsetPaging(lambda offset, size: Page([Item(str(i)) for i in range(5)]))
+
+    got = ids(Pager(OffsetPaging(server.offset)))
+
+    assert sorted(got) == [str(i) for i in range(1000, 1050)]  # each once, none lost
+    with pytest.raises(errors.ResponseShapeError, match="did not advance"):
+        ids(Pager(looping))
