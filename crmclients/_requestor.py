@@ -19,7 +19,7 @@ import logging
 import platform
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypedDict
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -535,3 +535,28 @@ def build_requestor(
         timeout=normalise_timeout(options.get("timeout")),
         headers=headers,
     )
+
+
+class NativeClient:
+    """What every vendor-native client shares: its requestor, ``close()``, use as a
+    context manager, and the request counters. Subclasses set ``vendor`` and build
+    ``_requestor`` (with :func:`build_requestor`) and ``base_url``."""
+
+    vendor: ClassVar[str]
+    _requestor: Requestor
+    base_url: str
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._requestor.transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def stats(self) -> RequestStats:
+        """Request counters (attempts, retries, credential refreshes) for this client."""
+        return self._requestor.stats

@@ -25,6 +25,7 @@ from crmclients._paging import Pager, Workers
 from crmclients._redact import Redactor
 from crmclients._requestor import (
     CommonOptions,
+    NativeClient,
     absent_means_done,
     build_requestor,
     resolve_timezone,
@@ -164,7 +165,7 @@ def _outside_crmclients() -> int:
 # -- the client -----------------------------------------------------------------------
 
 
-class AdministrateClient:
+class AdministrateClient(NativeClient):
     """Administrate's legacy REST API v2, CRM tasks, endpoint by endpoint.
 
     Args:
@@ -243,21 +244,6 @@ class AdministrateClient:
             f"AdministrateClient(base_url={self.base_url!r}, "
             "username=[hidden], password=[secure])"
         )
-
-    def close(self) -> None:
-        """Release pooled connections."""
-        self._requestor.transport.close()
-
-    def __enter__(self) -> AdministrateClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    @property
-    def stats(self) -> Any:
-        """Request counters (attempts, retries) for this client."""
-        return self._requestor.stats
 
     # -- /crm/tasks ----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from crmclients._paging import Pager, Workers
 from crmclients._redact import Redactor
 from crmclients._requestor import (
     CommonOptions,
+    NativeClient,
     Requestor,
     build_requestor,
     resolve_timezone,
@@ -140,7 +141,7 @@ _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _R13 = SINCE["number_of_results/offset"]
 
 
-class CrmcomClient:
+class CrmcomClient(NativeClient):
     """CRM.COM communications and communication queue, method by method.
 
     Give one of: ``username`` + ``password`` + ``organisation`` (+ ``unit``), a
@@ -311,17 +312,6 @@ class CrmcomClient:
             f"CrmcomClient(base_url={self.base_url!r}, release='{self.release}', "
             f"{secret}=[secure])"
         )
-
-    def __enter__(self) -> CrmcomClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    @property
-    def stats(self) -> Any:
-        """Request counters (attempts, retries, refreshes) for this client."""
-        return self._requestor.stats
 
     @property
     def paged(self) -> bool:

@@ -17,7 +17,12 @@ import attrs
 from crmclients import errors
 from crmclients._converter import require_mapping
 from crmclients._paging import Pager, Workers
-from crmclients._requestor import CommonOptions, build_requestor, resolve_timezone
+from crmclients._requestor import (
+    CommonOptions,
+    NativeClient,
+    build_requestor,
+    resolve_timezone,
+)
 from crmclients._rules import NOT_SET, Rules
 from crmclients._types import _NotSet
 from crmclients.config import missing_setting
@@ -159,7 +164,7 @@ TextArg = str | _NotSet | None
 TimeArg = datetime | str | _NotSet | None
 
 
-class IvvyClient:
+class IvvyClient(NativeClient):
     """iVvy's CRM activities and tasks, action by action, with its own models.
 
     Args:
@@ -229,21 +234,6 @@ class IvvyClient:
             f"IvvyClient(base_url={self.base_url!r}, api_key=[secure], "
             "api_secret=[secure])"
         )
-
-    def close(self) -> None:
-        """Release pooled connections."""
-        self._requestor.transport.close()
-
-    def __enter__(self) -> IvvyClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    @property
-    def stats(self) -> Any:
-        """Request counters (attempts, retries) for this client."""
-        return self._requestor.stats
 
     # -- test ----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from crmclients._paging import Pager, Workers
 from crmclients._redact import Redactor
 from crmclients._requestor import (
     CommonOptions,
+    NativeClient,
     Requestor,
     absent_means_done,
     build_requestor,
@@ -105,7 +106,7 @@ _ID_FIELDS = frozenset({"responsibleContactId"})
 _TYPE_FIELDS = frozenset({"activityTypeId", "activityType"})
 
 
-class OpentapsClient:
+class OpentapsClient(NativeClient):
     """Opentaps CRM-2 activities and tasks, operation by operation, with its models.
 
     Args:
@@ -200,21 +201,6 @@ class OpentapsClient:
         return (
             f"OpentapsClient(base_url={self.base_url!r}, auth_token=[secure], {mode})"
         )
-
-    def close(self) -> None:
-        """Release pooled connections."""
-        self._requestor.transport.close()
-
-    def __enter__(self) -> OpentapsClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    @property
-    def stats(self) -> Any:
-        """Request counters (attempts, retries, refreshes) for this client."""
-        return self._requestor.stats
 
     @property
     def token_exchanges(self) -> int:

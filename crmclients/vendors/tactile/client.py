@@ -13,7 +13,12 @@ from typing import Any, Unpack
 from crmclients import errors
 from crmclients._paging import Pager, Workers
 from crmclients._redact import Redactor
-from crmclients._requestor import CommonOptions, build_requestor, resolve_timezone
+from crmclients._requestor import (
+    CommonOptions,
+    NativeClient,
+    build_requestor,
+    resolve_timezone,
+)
 from crmclients._rules import NOT_SET, Rules
 from crmclients.config import missing_setting
 from crmclients.vendors.tactile import _wire
@@ -77,7 +82,7 @@ _STRTOTIME = [
 ]
 
 
-class TactileClient:
+class TactileClient(NativeClient):
     """Tactile CRM, endpoint by endpoint, with its own models.
 
     Args:
@@ -132,21 +137,6 @@ class TactileClient:
 
     def __repr__(self) -> str:
         return f"TactileClient(base_url={self.base_url!r}, api_token=[secure])"
-
-    def close(self) -> None:
-        """Release pooled connections."""
-        self._requestor.transport.close()
-
-    def __enter__(self) -> TactileClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    @property
-    def stats(self) -> Any:
-        """Request counters (attempts, retries) for this client."""
-        return self._requestor.stats
 
     # -- /opportunities --------------------------------------------------------------
 
