@@ -199,7 +199,11 @@ class Pager(Generic[T]):
             ids: set[Any] = set()
             fresh: list[T] = []
             for record in records:
-                key = id_of(record)
+                key = (
+                    id_of(record)
+                    if id_of is not _default_id
+                    else getattr(record, "id", None)
+                )
                 if key is not None:
                     if key in ids or key in recent:
                         stats.duplicates += 1

@@ -190,7 +190,46 @@ def call(
         AmbiguousWriteError: A non-idempotent write's outcome is unknown.
         CRMError: The last error, once attempts, deadline or patience run out.
     """
+    # The first attempt runs outside tenacity: most calls succeed at once, and
+    # building a retry loop for every request is measurable on a pull.
+    started = time.monotonic()
+    try:
+        return fn(1)
+    except errors.CRMError as exc:
+        first_error: errors.CRMError = exc
+    return _retry_after_first(
+        fn,
+        first_error,
+        policy=policy,
+        idempotent=idempotent,
+        vendor=vendor,
+        operation=operation,
+        sleep=sleep,
+        on_retry=on_retry,
+        remaining=policy.deadline - (time.monotonic() - started),
+    )
+
+
+def _retry_after_first(
+    fn: Callable[[int], T],
+    first_error: errors.CRMError,
+    *,
+    policy: RetryPolicy,
+    idempotent: bool,
+    vendor: str,
+    operation: str,
+    sleep: Callable[[float], None],
+    on_retry: Callable[[int, BaseException, float], None] | None,
+    remaining: float,
+) -> T:
+    """The retry loop once the first attempt failed (tenacity replays that failure
+    as its attempt 1, so every decision is taken by the same rules)."""
     import tenacity
+
+    def attempt_number(number: int) -> T:
+        if number == 1:
+            raise first_error
+        return fn(number)
 
     attempts = policy.attempts
     with TESTING.lock:
@@ -227,7 +266,7 @@ def call(
 
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(attempts)
-        | tenacity.stop_before_delay(policy.deadline),
+        | tenacity.stop_before_delay(max(0.0, remaining)),
         wait=wait,
         retry=should_retry,
         sleep=(lambda _s: None) if instant else sleep,
@@ -237,7 +276,7 @@ def call(
     try:
         for attempt in retrying:
             with attempt:
-                return fn(attempt.retry_state.attempt_number)
+                return attempt_number(attempt.retry_state.attempt_number)
     except errors.CRMError as exc:
         if not idempotent and is_ambiguous(exc):
             raise errors.AmbiguousWriteError(
