@@ -679,18 +679,3 @@ def require_mapping(
         vendor=vendor,
         operation=operation,
     )
-
-
-def require_list(
-    value: Any, *, vendor: str, path: str, operation: str | None
-) -> Sequence[Any]:
-    """Return ``value`` if it is a JSON array, else raise ResponseShapeError."""
-    if isinstance(value, list):
-        return value
-    raise errors.ResponseShapeError(
-        f"expected a list at {path}, got {type(value).__name__}",
-        path=path,
-        snippet=Structurer.snippet(value),
-        vendor=vendor,
-        operation=operation,
-    )
