@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import math
+import operator
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import attrs
@@ -117,6 +119,20 @@ def _default_id(item: Any) -> Any:
         return None
 
 
+_ID = operator.attrgetter("id")
+
+
+def _distinct_ids(records: Sequence[Any]) -> set[Any] | None:
+    """The records' ids as a set, or None unless every record has a distinct id."""
+    try:
+        ids = set(map(_ID, records))
+    except (AttributeError, TypeError):  # no id, or an unhashable one
+        return None
+    if len(ids) != len(records) or None in ids:
+        return None
+    return ids
+
+
 class Pager(Generic[T]):
     """A lazy, re-iterable pull of records.
 
@@ -173,11 +189,13 @@ class Pager(Generic[T]):
     # -- public API ------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[T]:
-        pages = self.pages()
         if not self.progress:
-            for page in pages:
-                yield from page
-            return
+            # chain runs in C: no Python frame is resumed per record.
+            return chain.from_iterable(self.pages())
+        return self._iter_with_progress()
+
+    def _iter_with_progress(self) -> Iterator[T]:
+        pages = self.pages()
         bar = _progress_bar(self)
         try:
             for page in pages:
@@ -195,27 +213,41 @@ class Pager(Generic[T]):
         for raw_page in self._raw_pages():
             stats.pages += 1
             records = self._convert(raw_page.items) if self._convert else raw_page.items
-            recent: set[Any] = set().union(*seen) if seen else set()
-            ids: set[Any] = set()
-            fresh: list[T] = []
-            for record in records:
-                key = (
-                    id_of(record)
-                    if id_of is not _default_id
-                    else getattr(record, "id", None)
-                )
-                if key is not None:
-                    if key in ids or key in recent:
-                        stats.duplicates += 1
-                        continue
-                    ids.add(key)
-                if predicate is not None and not predicate(record):
-                    stats.filtered_out += 1
-                    continue
-                fresh.append(record)
+            ids = _distinct_ids(records) if id_of is _default_id else None
+            fresh: list[T]
+            if ids is not None and all(ids.isdisjoint(old) for old in seen):
+                # The common case, checked in C: every id present, none repeated.
+                if predicate is None:
+                    fresh = records if isinstance(records, list) else list(records)
+                else:
+                    fresh = [record for record in records if predicate(record)]
+                    stats.filtered_out += len(ids) - len(fresh)
+            else:
+                fresh, ids = self._dedupe(records, seen)
             seen.append(ids)
             stats.records += len(fresh)
             yield fresh
+
+    def _dedupe(
+        self, records: Sequence[T], seen: Iterable[set[Any]]
+    ) -> tuple[list[T], set[Any]]:
+        """Record by record: drop ids seen in this page or the window; filter."""
+        id_of, predicate, stats = self._id_of, self._predicate, self.stats
+        recent: set[Any] = set().union(*seen)
+        ids: set[Any] = set()
+        fresh: list[T] = []
+        for record in records:
+            key = id_of(record)
+            if key is not None:
+                if key in ids or key in recent:
+                    stats.duplicates += 1
+                    continue
+                ids.add(key)
+            if predicate is not None and not predicate(record):
+                stats.filtered_out += 1
+                continue
+            fresh.append(record)
+        return fresh, ids
 
     def first(self, n: int = 1) -> list[T]:
         """The first ``n`` records (fetches only the pages needed)."""

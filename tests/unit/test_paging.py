@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crmclients import errors
 from crmclients._paging import (
@@ -370,3 +372,65 @@ def test_one_repeated_page_is_read_on_two_are_refused() -> None:
     assert sorted(got) == [str(i) for i in range(1000, 1050)]  # each once, none lost
     with pytest.raises(errors.ResponseShapeError, match="did not advance"):
         ids(Pager(looping))
+
+
+@attrs.frozen
+class Loose:
+    """A record whose id may be missing (None) or repeated."""
+
+    id: str | None
+    n: int
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    layout=st.lists(
+        st.lists(st.sampled_from(["a", "b", "c", "d", "e", None]), max_size=6),
+        min_size=1,
+        max_size=7,
+    ),
+    keep_odd=st.booleans(),
+)
+def test_dedupe_matches_the_rule_whatever_the_pages(
+    layout: list[list[str | None]], keep_odd: bool
+) -> None:
+    """Every page, fast path or not: a record whose id was seen in this page or the
+    last three is dropped; records without an id are always kept; the predicate
+    and the counters agree."""
+    pages = [
+        [Loose(key, n * 10 + i) for i, key in enumerate(keys)]
+        + [Loose(f"end{n}", n * 10 + 9)]  # every page ends differently
+        for n, keys in enumerate(layout)
+    ]
+    spec = PageNumberPaging(
+        lambda number, size: Page(pages[number - 1], total_pages=len(pages))
+    )
+    predicate = (lambda r: r.n % 2 == 1) if keep_odd else None
+    pager = Pager(spec, predicate=predicate)
+
+    expected, duplicates, filtered, window = [], 0, 0, []
+    for page in pages:
+        seen = set().union(*window[-3:])
+        mine: set[str] = set()
+        for record in page:
+            if record.id is not None:
+                if record.id in seen or record.id in mine:
+                    duplicates += 1
+                    continue
+                mine.add(record.id)
+            if predicate is not None and not predicate(record):
+                filtered += 1
+                continue
+            expected.append(record.n)
+        window.append(mine)
+
+    assert [r.n for r in pager] == expected
+    assert (pager.stats.duplicates, pager.stats.filtered_out) == (duplicates, filtered)
+    assert pager.stats.records == len(expected)
+
+
+def test_records_without_an_id_attribute_are_never_deduped() -> None:
+    """Plain values (no .id) pass through, repeats included."""
+    spec = SinglePage(lambda: Page([1, 1, 2]))
+
+    assert list(Pager(spec)) == [1, 1, 2]
