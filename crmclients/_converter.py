@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import decimal
 import enum
+import inspect
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -128,10 +130,41 @@ def _datetime_hook(default_tz: tzinfo) -> Callable[[Any, Any], datetime]:
             zone = parsed.tzinfo
             if zone is None:
                 return parsed.replace(tzinfo=default_tz).astimezone(UTC)
+            if value[-6:] not in SHIFTS:
+                learn_shift(value, parsed)
             return parsed if zone is UTC else parsed.astimezone(UTC)
         return parse_datetime(value, default_tz)
 
+    setattr(structure, _DATETIME_HOOK, True)  # lets Codegen inline the common case
     return structure
+
+
+_DATETIME_HOOK = "_crmclients_datetime_hook"
+
+#: The last six characters of timestamps seen with a numeric UTC offset ("7+0100",
+#: "+01:00") -> (where the offset starts, the offset); None for other endings.
+#: Generated code uses it to parse the wall time as UTC and subtract the offset,
+#: which gives the same instant as ``fromisoformat(text).astimezone(UTC)`` in half
+#: the time. Filled by the datetime hook, bounded by ``_SHIFTS_LIMIT``.
+SHIFTS: dict[str, tuple[int, timedelta] | None] = {}
+_SHIFTS_LIMIT = 4096
+_OFFSET_ENDING = re.compile(r"\d[+-]\d{4}|[+-]\d\d:\d\d")
+
+
+def learn_shift(text: str, parsed: datetime) -> None:
+    """Remember how ``text`` (parsed, aware) ends, for the generated fast path."""
+    key = text[-6:]
+    if len(SHIFTS) >= _SHIFTS_LIMIT:
+        return
+    offset = parsed.utcoffset()
+    if offset is None or not _OFFSET_ENDING.fullmatch(key):
+        SHIFTS[key] = None
+        return
+    SHIFTS[key] = (-6 if key[0] in "+-" else -5, offset)
+
+
+#: Payloads missing a key after which a generated function reads only with .get().
+_FAST_READ_MISSES = 16
 
 
 def _structure_decimal(value: Any, _: Any) -> Decimal:
@@ -144,9 +177,11 @@ def _structure_date(value: Any, _: Any) -> date:
 
 def _structure_strings(value: Any, _: Any) -> tuple[str, ...]:
     if value.__class__ is list or value.__class__ is tuple:
-        if all(item.__class__ is str for item in value):
-            return tuple(value)
-        return tuple(_structure_str(item, None) for item in value)
+        try:
+            "".join(value)  # in C: succeeds only when every item is a string
+        except TypeError:
+            return tuple(_structure_str(item, None) for item in value)
+        return tuple(value)
     raise TypeError(f"expected a list of strings, got {type(value).__name__}")
 
 
@@ -338,12 +373,19 @@ class Codegen:
             "new": object.__new__,
             "put": object.__setattr__,
         }
-        self.lines = [
+        self.namespace["MISSES"] = 0
+        self.header = [
             f"def {name}(o, _=None):",
+            "    global MISSES",
             "    if o.__class__ is not dict and not isinstance(o, Mapping):",
             "        raise TypeError('expected an object, got ' + type(o).__name__)",
-            "    get = o.get",
         ]
+        # Payload reads come in two versions: subscripts, for payloads that carry
+        # every key (most do, nulls included), and .get() with defaults. A
+        # function whose payloads keep missing keys stops trying the first.
+        self.fast_reads: list[str] = []
+        self.safe_reads: list[str] = []
+        self.lines: list[str] = []
         self._count = 0
 
     def constant(self, value: Any) -> str:
@@ -366,8 +408,9 @@ class Codegen:
         base, optional = _optional_base(hint)
         hook = self.constant(converter.get_structure_hook(base))
         kind = self.constant(base)
+        self.fast_reads.append(f"{var} = o[{key!r}]")
         if field.default is attrs.NOTHING:
-            self.lines.append(f"    {var} = o[{key!r}]")
+            self.safe_reads.append(f"{var} = o[{key!r}]")
         else:
             default = field.default
             factory = factory_of(default)
@@ -375,9 +418,11 @@ class Codegen:
                 f"{self.constant(factory)}()" if factory else self.constant(default)
             )
             if optional and default is None:
-                self.lines.append(f"    {var} = get({key!r})")  # missing and null alike
+                self.safe_reads.append(
+                    f"{var} = get({key!r})"
+                )  # missing and null alike
             else:
-                self.lines.append(f"    {var} = get({key!r}, MISSING)")
+                self.safe_reads.append(f"{var} = get({key!r}, MISSING)")
                 if optional:
                     self.lines.append(f"    if {var} is MISSING: {var} = {fallback}")
                 else:
@@ -385,7 +430,14 @@ class Codegen:
                         f"    if {var} is MISSING or {var} is None: {var} = {fallback}"
                     )
         convert = f"{var} = {hook}({var}, {kind})"
-        if base in _SCALARS:
+        inline = self._inline(converter.get_structure_hook(base), var, convert)
+        if inline:
+            indent = "    "
+            if optional:
+                self.lines.append(f"    if {var} is not None:")
+                indent = "        "
+            self.lines.extend(indent + line for line in inline)
+        elif base in _SCALARS:
             check = f"{var}.__class__ is not {kind}"
             if optional:
                 check = f"{var} is not None and {check}"
@@ -396,6 +448,44 @@ class Codegen:
             self.lines.append(f"    {convert}")
         return var
 
+    def _inline(self, hook: Any, var: str, convert: str) -> list[str]:
+        """The common case of a crmclients hook written inline, else ``[]``.
+
+        Only the shapes vendors actually send are inlined (a float for a Decimal,
+        an ISO string for a date or timestamp); anything else still goes through
+        the hook (``convert``), so the rules and errors are the hook's.
+        """
+        if hook is _structure_decimal:
+            decimal_ = self.constant(Decimal)
+            return [
+                f"if {var}.__class__ is float and {var} - {var} == 0.0:",
+                f"    {var} = {decimal_}(repr({var}))",
+                f"elif {var}.__class__ is int: {var} = {decimal_}({var})",
+                f"else: {convert}",
+            ]
+        if hook is _structure_date:
+            parse = self.constant(date.fromisoformat)
+            return [
+                f"if {var}.__class__ is str and len({var}) == 10: {var} = {parse}({var})",
+                f"else: {convert}",
+            ]
+        if getattr(hook, _DATETIME_HOOK, False):
+            shifts = self.constant(SHIFTS)
+            parse = self.constant(datetime.fromisoformat)
+            return [
+                f"if {var}.__class__ is str:",
+                f"    shift = {shifts}.get({var}[-6:])",
+                "    if shift is None:",
+                f"        {convert}",
+                "    else:",
+                "        try:",
+                f"            {var} = {parse}({var}[:shift[0]] + '+00:00') - shift[1]",
+                "        except ValueError:",
+                f"            {convert}",
+                f"else: {convert}",
+            ]
+        return []
+
     def build(self, cls: type[Any], values: Sequence[tuple[str, str]]) -> None:
         """Lines constructing ``cls`` from (attribute, expression) pairs and returning it."""
         target = self.constant(cls)
@@ -404,11 +494,16 @@ class Codegen:
         )
         if plain and "__slots__" in vars(cls):
             # Frozen slotted classes set each slot through object.__setattr__
-            # anyway; doing it here skips the keyword-argument call.
+            # anyway; setting the slots directly here skips the keyword-argument
+            # call and the attribute lookup.
             self.lines.append(f"    obj = new({target})")
-            self.lines.extend(
-                f"    put(obj, {name!r}, {expr})" for name, expr in values
-            )
+            for name, expr in values:
+                slot = inspect.getattr_static(cls, name, None)
+                if isinstance(slot, types.MemberDescriptorType):
+                    setter = self.constant(slot.__set__)
+                    self.lines.append(f"    {setter}(obj, {expr})")
+                else:  # pragma: no cover - attrs slotted classes use slots
+                    self.lines.append(f"    put(obj, {name!r}, {expr})")
             self.lines.append("    return obj")
         else:
             arguments = ", ".join(f"{name}={expr}" for name, expr in values)
@@ -416,7 +511,20 @@ class Codegen:
 
     def compile(self) -> Callable[..., Any]:
         """The function."""
-        source = "\n".join(self.lines)
+        lines = list(self.header)
+        if self.fast_reads:
+            safe = ["get = o.get", *self.safe_reads]
+            lines += [
+                f"    if MISSES < {_FAST_READ_MISSES}:",
+                "        try:",
+                *("            " + line for line in self.fast_reads),
+                "        except KeyError:",
+                "            MISSES += 1",
+                *("            " + line for line in safe),
+                "    else:",
+                *("        " + line for line in safe),
+            ]
+        source = "\n".join(lines + self.lines)
         code = compile(source, f"<crmclients {self.label}>", "exec")
         exec(code, self.namespace)  # noqa: S102 - generated from attrs classes, never from input
         function: Callable[..., Any] = self.namespace[self.name]
