@@ -19,7 +19,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -67,10 +67,29 @@ def parse_datetime(value: Any, default_tz: tzinfo = UTC) -> datetime:
     else:
         raise TypeError(f"expected a timestamp string, got {type(value).__name__}")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=default_tz)
-    elif parsed.tzinfo is UTC:
+        return naive_to_utc(parsed, default_tz)
+    if parsed.tzinfo is UTC:
         return parsed
     return parsed.astimezone(UTC)
+
+
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def naive_to_utc(moment: datetime, zone: tzinfo) -> datetime:
+    """A naive wall time read in ``zone``, as an aware UTC datetime.
+
+    The same as ``moment.replace(tzinfo=zone).astimezone(UTC)``; for UTC and other
+    fixed offsets it is done by timedelta arithmetic, about ten times faster (pulls
+    do it for every naive vendor timestamp).
+    """
+    if zone is UTC:
+        return _UTC_EPOCH + (moment - _NAIVE_EPOCH)
+    if zone.__class__ is timezone:
+        offset = zone.utcoffset(None)
+        return _UTC_EPOCH + (moment - _NAIVE_EPOCH - offset)
+    return moment.replace(tzinfo=zone).astimezone(UTC)
 
 
 def parse_date(value: Any) -> date:
@@ -129,7 +148,7 @@ def _datetime_hook(default_tz: tzinfo) -> Callable[[Any, Any], datetime]:
                 return parse_datetime(value, default_tz)
             zone = parsed.tzinfo
             if zone is None:
-                return parsed.replace(tzinfo=default_tz).astimezone(UTC)
+                return naive_to_utc(parsed, default_tz)
             if value[-6:] not in SHIFTS:
                 learn_shift(value, parsed)
             return parsed if zone is UTC else parsed.astimezone(UTC)

@@ -21,6 +21,7 @@ from crmclients._converter import (
     SHIFTS,
     Structurer,
     make_converter,
+    naive_to_utc,
     parse_datetime,
     register_model,
     to_decimal,
@@ -181,3 +182,25 @@ def test_payloads_missing_keys_read_the_same_before_and_after_the_switch() -> No
     with pytest.raises(errors.ResponseShapeError) as info:
         s.structure_many([{"when": None}], Row, path="$.rows")
     assert info.value.path == "$.rows[0].id"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2200, 1, 1)),
+    zone=st.one_of(
+        st.just(UTC),
+        st.integers(min_value=-14 * 60, max_value=14 * 60).map(
+            lambda m: timezone(timedelta(minutes=m))
+        ),
+        st.sampled_from(["Europe/London", "America/New_York", "Australia/Sydney"]).map(
+            ZoneInfo
+        ),
+    ),
+)
+def test_naive_to_utc_is_replace_then_astimezone(
+    moment: datetime, zone: timezone | ZoneInfo
+) -> None:
+    """The arithmetic shortcut for fixed offsets gives exactly the slow result."""
+    fast = naive_to_utc(moment, zone)
+    assert fast == moment.replace(tzinfo=zone).astimezone(UTC)
+    assert fast.tzinfo is UTC and fast.fold == 0
