@@ -141,6 +141,11 @@ def _datetime_hook(default_tz: tzinfo) -> Callable[[Any, Any], datetime]:
     fromisoformat = datetime.fromisoformat
 
     def structure(value: Any, _: Any) -> datetime:
+        if value.__class__ is str and value[-1:] == "Z":
+            try:
+                return fromisoformat(value)  # UTC (Python 3.11+ reads the Z)
+            except ValueError:
+                return parse_datetime(value, default_tz)
         if value.__class__ is str and value[-1:].isdigit():
             try:
                 parsed = fromisoformat(value)
@@ -495,7 +500,12 @@ class Codegen:
                 f"if {var}.__class__ is str:",
                 f"    shift = {shifts}.get({var}[-6:])",
                 "    if shift is None:",
-                f"        {convert}",
+                f"        if {var}[-1:] != 'Z': {convert}",
+                "        else:",
+                "            try:",
+                f"                {var} = {parse}({var})",
+                "            except ValueError:",
+                f"                {convert}",
                 "    else:",
                 "        try:",
                 f"            {var} = {parse}({var}[:shift[0]] + '+00:00') - shift[1]",

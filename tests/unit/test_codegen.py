@@ -97,6 +97,8 @@ def test_the_fast_path_is_taken_once_an_offset_is_seen() -> None:
         "not a time7+0100",  # a known ending on garbage: the hook's error
         "2024-13-01T00:00:07+0100",
         "2024-09-16T23:14:17+01:00:30x",
+        "2024-09-16T25:14:17Z",
+        "Z",
     ],
 )
 def test_a_known_ending_on_a_bad_timestamp_still_fails_cleanly(text: str) -> None:
@@ -115,6 +117,8 @@ def test_a_known_ending_on_a_bad_timestamp_still_fails_cleanly(text: str) -> Non
     [
         ("2024-07-01 12:00:00", datetime(2024, 7, 1, 11, tzinfo=UTC)),  # naive: BST
         ("2024-07-01T12:00:00Z", datetime(2024, 7, 1, 12, tzinfo=UTC)),
+        ("2023-02-27T10:11:32.000Z", datetime(2023, 2, 27, 10, 11, 32, tzinfo=UTC)),
+        (" 2023-02-27T10:11:32Z", datetime(2023, 2, 27, 10, 11, 32, tzinfo=UTC)),
         ("2024-07-01 12:00:00 UTC", datetime(2024, 7, 1, 12, tzinfo=UTC)),
         ("2024-07-01T12:00:00+01", datetime(2024, 7, 1, 11, tzinfo=UTC)),
     ],
@@ -125,7 +129,9 @@ def test_other_timestamp_forms_go_through_the_hook(
     """Naive, Z, ' UTC' and hour-only offsets keep the hook's meaning."""
     s = structurer(ZoneInfo("Europe/London"))
     for _ in range(2):  # the second time after any learning
-        assert s.structure({"id": 1, "when": text}, Row).when == expected
+        when = s.structure({"id": 1, "when": text}, Row).when
+        assert when == expected
+        assert when is not None and when.tzinfo is UTC
 
 
 @pytest.mark.parametrize(
@@ -204,3 +210,16 @@ def test_naive_to_utc_is_replace_then_astimezone(
     fast = naive_to_utc(moment, zone)
     assert fast == moment.replace(tzinfo=zone).astimezone(UTC)
     assert fast.tzinfo is UTC and fast.fold == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    wall=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2200, 12, 30))
+)
+def test_zulu_timestamps_match_the_hook(wall: datetime) -> None:
+    """'...Z' timestamps (Opentaps, CRM.COM) take the inline path to the same UTC."""
+    text = wall.isoformat() + "Z"
+    when = structurer().structure({"id": 1, "when": text}, Row).when
+
+    assert when == parse_datetime(text) == wall.replace(tzinfo=UTC)
+    assert when is not None and when.tzinfo is UTC
