@@ -49,14 +49,18 @@ def _ids(value: Any, _: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())
     if isinstance(value, list | tuple):
-        return tuple(_text(item) for item in value)
+        try:
+            "".join(value)  # in C: succeeds only when every item is a string
+        except TypeError:
+            return tuple(_text(item) for item in value)  # names the bad item
+        return tuple(value)
     raise TypeError(f"expected a list of contact ids, got {type(value).__name__}")
 
 
 def _contact(value: Any, _: Any) -> ContactRole:
     if isinstance(value, str):
         return ContactRole(contact_id=value)
-    if not isinstance(value, Mapping):
+    if value.__class__ is not dict and not isinstance(value, Mapping):
         raise TypeError(f"expected a contact link object, got {type(value).__name__}")
     contact_id = value.get("contactId", value.get("_id"))
     role = value.get("role")
@@ -65,17 +69,31 @@ def _contact(value: Any, _: Any) -> ContactRole:
     return ContactRole(contact_id=_text(contact_id), role=role or None)
 
 
+def _contacts(value: Any, _: Any) -> tuple[ContactRole, ...]:
+    """The ``contacts`` list, as cattrs structures ``tuple[ContactRole, ...]``.
+
+    Registered on the fast converter only: it skips cattrs' per-call type
+    inspection; the detailed converter keeps cattrs' own, which names the bad item.
+    """
+    return tuple([_contact(item, None) for item in value])
+
+
 def _factory(tz: tzinfo) -> Any:
     def make(*, detailed: bool, keep_raw: bool) -> cattrs.Converter:
         conv = make_converter(detailed=detailed, default_tz=tz)
         conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _ids)
         conv.register_structure_hook(ContactRole, _contact)
+        if not detailed:
+            conv.register_structure_hook_func(
+                lambda t: t == tuple[ContactRole, ...], _contacts
+            )
         register_model(conv, OpentapsActivity, _ACTIVITY_RENAMES, keep_raw=keep_raw)
         inner = conv.get_structure_hook(OpentapsActivity)
 
         def activity(payload: Any, cls: Any) -> OpentapsActivity:
-            given = payload
-            if isinstance(payload, Mapping):
+            if isinstance(payload, Mapping) and not (
+                "_id" in payload and "activityTypeId" in payload
+            ):
                 aliases = {
                     key: payload[alias]
                     for key, alias in (
@@ -85,10 +103,14 @@ def _factory(tz: tzinfo) -> Any:
                     if key not in payload and alias in payload
                 }
                 if aliases:
-                    payload = {**payload, **aliases}
-            record: OpentapsActivity = inner(payload, cls)
-            object.__setattr__(record, "raw", given if keep_raw else EMPTY_RAW)
-            return record
+                    record: OpentapsActivity = inner({**payload, **aliases}, cls)
+                    object.__setattr__(
+                        record, "raw", payload if keep_raw else EMPTY_RAW
+                    )
+                    return record
+            # No alias to apply: ``inner`` keeps the payload itself in ``raw``.
+            result: OpentapsActivity = inner(payload, cls)
+            return result
 
         conv.register_structure_hook(OpentapsActivity, activity)
         return conv

@@ -91,48 +91,76 @@ _SHARED_NAMES = {
 A = TypeVar("A", bound=Activity)
 
 
+#: Kind by normalised ``activityTypeId``: the kinds' own names and the aliases.
+_KINDS: Mapping[str, ActivityKind] = {
+    **{kind.name: kind for kind in ActivityKind},
+    **_TYPE_ALIASES,
+}
+#: The most contact Refs kept for sharing between records (then the table restarts).
+_CONTACT_REFS_LIMIT = 50_000
+_contact_refs: dict[tuple[str, str | None], Ref] = {}
+
+
 def kind_of(activity_type_id: str | None) -> ActivityKind:
     """The shared kind of an ``activityTypeId``."""
-    name = (activity_type_id or "").strip().upper()
-    if name in _TYPE_ALIASES:
-        return _TYPE_ALIASES[name]
-    try:
-        return ActivityKind[name] if name else ActivityKind.OTHER
-    except KeyError:
-        return ActivityKind.OTHER
+    if activity_type_id is not None:
+        kind = _KINDS.get(activity_type_id)  # the usual spelling: one lookup
+        if kind is not None:
+            return kind
+    return _KINDS.get((activity_type_id or "").strip().upper(), ActivityKind.OTHER)
 
 
-def _fields_of(a: OpentapsActivity) -> dict[str, Any]:
-    word = a.status.strip().upper() if a.status else None
-    return {
-        "id": a.id,
-        "vendor": VENDOR,
-        "created_at": a.created_date,
-        "updated_at": a.last_modified_date,
-        "raw": a.raw,
-        "body": a.note_text,
-        "status": STATUS_TO_SHARED.get(word) if word else None,
-        "vendor_status": a.status,
-        "due_at": a.scheduled_date_time,
-        "assignee": (
-            Ref(RefKind.CONTACT, a.assigned_to_contact[0])
-            if a.assigned_to_contact
-            else None
-        ),
-        "related": tuple(
-            Ref(RefKind.CONTACT, c.contact_id, role=c.role) for c in a.contacts
-        ),
-    }
+def _status_of(word: str | None) -> ActivityStatus | None:
+    """The shared status of a vendor status word (any case, spaces around)."""
+    if not word:
+        return None
+    status = STATUS_TO_SHARED.get(word)  # the usual spelling: one lookup
+    return status if status is not None else STATUS_TO_SHARED.get(word.strip().upper())
+
+
+def _contact_ref(contact_id: str, role: str | None = None) -> Ref:
+    """``Ref(RefKind.CONTACT, contact_id, role=role)``, one object per id and role.
+
+    Refs are frozen, so records of a pull share them (the same few contacts recur on
+    every page); the table is emptied when it reaches ``_CONTACT_REFS_LIMIT``.
+    """
+    ref = _contact_refs.get((contact_id, role))
+    if ref is None:
+        if len(_contact_refs) >= _CONTACT_REFS_LIMIT:
+            _contact_refs.clear()
+        ref = _contact_refs[contact_id, role] = Ref(
+            RefKind.CONTACT, contact_id, role=role
+        )
+    return ref
+
+
+def _from_native(cls: type[A], a: OpentapsActivity, kind: ActivityKind) -> A:
+    """Map an Opentaps activity onto ``cls`` (Activity or Task) as ``kind``."""
+    assigned = a.assigned_to_contact
+    return cls(
+        id=a.id,
+        vendor=VENDOR,
+        created_at=a.created_date,
+        updated_at=a.last_modified_date,
+        raw=a.raw,
+        kind=kind,
+        body=a.note_text,
+        status=_status_of(a.status),
+        vendor_status=a.status,
+        due_at=a.scheduled_date_time,
+        assignee=_contact_ref(assigned[0]) if assigned else None,
+        related=tuple([_contact_ref(c.contact_id, c.role) for c in a.contacts]),
+    )
 
 
 def activity_from_native(a: OpentapsActivity) -> Activity:
     """Map an Opentaps activity (or task) onto the shared Activity."""
-    return Activity(kind=kind_of(a.activity_type_id), **_fields_of(a))
+    return _from_native(Activity, a, kind_of(a.activity_type_id))
 
 
 def task_from_native(a: OpentapsActivity) -> Task:
     """Map an Opentaps task onto the shared Task."""
-    return Task(**_fields_of(a))
+    return _from_native(Task, a, ActivityKind.TASK)
 
 
 def _translate(call: Callable[[], Any], operation: str) -> Any:

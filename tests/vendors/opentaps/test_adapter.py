@@ -100,7 +100,9 @@ def test_activity_maps_every_field() -> None:
         ("COMPLETED", ActivityStatus.COMPLETED),
         ("CANCELLED", ActivityStatus.CANCELLED),
         ("started", ActivityStatus.IN_PROGRESS),
+        (" Completed ", ActivityStatus.COMPLETED),
         ("PAUSED", None),
+        ("", None),
         (None, None),
     ],
 )
@@ -124,13 +126,67 @@ def test_status_mapping_keeps_the_vendor_word(word: str | None, status: Any) -> 
         ("CALL", ActivityKind.CALL),
         ("PHONE_CALL", ActivityKind.CALL),
         ("meeting", ActivityKind.MEETING),
+        (" phone_call ", ActivityKind.CALL),
         ("TWEET", ActivityKind.OTHER),
+        ("", ActivityKind.OTHER),
         (None, ActivityKind.OTHER),
     ],
 )
 def test_activity_types_map_to_kinds(type_id: str | None, kind: ActivityKind) -> None:
     """Known types map to their kind; the domain's own types become OTHER."""
     assert kind_of(type_id) is kind
+
+
+def test_contact_refs_are_shared_between_records() -> None:
+    """Equal contact refs are one (frozen) object; roles and empty ids are kept."""
+    first, second = (
+        activity_from_native(
+            OpentapsActivity(
+                id=ID,
+                assigned_to_contact=(C1,),
+                contacts=(
+                    ContactRole(contact_id=C1),
+                    ContactRole(contact_id=C1, role="billing"),
+                    ContactRole(contact_id=""),
+                ),
+            )
+        )
+        for _ in range(2)
+    )
+
+    assert first.related == (
+        Ref(RefKind.CONTACT, C1),
+        Ref(RefKind.CONTACT, C1, role="billing"),
+        Ref(RefKind.CONTACT, ""),
+    )
+    assert first.assignee is first.related[0] is second.related[0]
+    assert first.related[1] is second.related[1]
+
+
+def test_contact_refs_stay_right_when_the_table_restarts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full table is emptied and refilled; the refs are the same values."""
+    import crmclients.vendors.opentaps.adapter as adapter
+
+    monkeypatch.setattr(adapter, "_CONTACT_REFS_LIMIT", 1)
+    monkeypatch.setattr(adapter, "_contact_refs", {})
+    native = OpentapsActivity(
+        id=ID,
+        assigned_to_contact=(C2,),
+        contacts=(
+            ContactRole(contact_id=C1, role="billing"),
+            ContactRole(contact_id=C2),
+        ),
+    )
+
+    task = task_from_native(native)
+
+    assert (task.assignee, task.related) == (
+        Ref(RefKind.CONTACT, C2),
+        (Ref(RefKind.CONTACT, C1, role="billing"), Ref(RefKind.CONTACT, C2)),
+    )
+    assert len(adapter._contact_refs) == 1
 
 
 # -- capabilities -------------------------------------------------------------------------
