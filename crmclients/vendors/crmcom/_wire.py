@@ -12,12 +12,19 @@ Strictly private.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import cattrs
 
-from crmclients._converter import Structurer, make_converter, register_model
+from crmclients._converter import (
+    Structurer,
+    make_converter,
+    naive_to_utc,
+    register_model,
+)
 from crmclients.vendors.crmcom.models import (
     CommunicationQueueEntry,
     ContactInformation,
@@ -47,6 +54,7 @@ ZONE_ABBREVIATIONS: dict[str, timedelta] = {
     "EEST": timedelta(hours=3),
     "MSK": timedelta(hours=3),
 }
+_ZONES = {name: timezone(offset) for name, offset in ZONE_ABBREVIATIONS.items()}
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -91,43 +99,73 @@ def parse_datetime(value: Any, tz: tzinfo = UTC) -> datetime:
         text = value.strip()
         match = _JAVA_DATE.match(text)
         if match:
-            parsed = _java_date(match)
-        else:
-            if text.endswith("Z"):
-                text = text[:-1] + "+00:00"
-            parsed = datetime.fromisoformat(text)
+            return _java_date(match)
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        parsed = datetime.fromisoformat(text)
     else:
         raise TypeError(f"expected a date string, got {type(value).__name__}")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(UTC)
+        return naive_to_utc(parsed, tz)
+    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
 
 
 def _java_date(match: re.Match[str]) -> datetime:
-    month_name, day, hour, minute, second, zone, year = match.groups()
+    """The moment of a matched Java date, aware UTC."""
+    month_name, day, hour, minute, second, zone_name, year = match.groups()
     if month_name not in _MONTHS:
         raise ValueError(f"unknown month {month_name!r}")
-    offset = ZONE_ABBREVIATIONS.get(zone)
-    if offset is None:
-        numeric = _OFFSET.match(zone)
+    zone = _ZONES.get(zone_name)
+    if zone is None:
+        numeric = _OFFSET.match(zone_name)
         if numeric is None:
             raise ValueError(
-                f"unknown time zone abbreviation {zone!r} "
+                f"unknown time zone abbreviation {zone_name!r} "
                 f"(known: {', '.join(sorted(ZONE_ABBREVIATIONS))})"
             )
         sign, hours, minutes = numeric.groups()
         offset = timedelta(hours=int(hours), minutes=int(minutes))
-        if sign == "-":
-            offset = -offset
-    return datetime(
+        zone = timezone(-offset if sign == "-" else offset)
+    wall = datetime(
         int(year),
         _MONTHS[month_name],
         int(day),
         int(hour),
         int(minute),
         int(second),
-        tzinfo=timezone(offset),
     )
+    return naive_to_utc(wall, zone)
+
+
+#: IANA names of plain UTC: read as ``datetime.UTC``, whose naive times
+#: :func:`naive_to_utc` converts by arithmetic (the client's default zone is
+#: ``ZoneInfo("UTC")``, which it would convert the slow way).
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC"})
+
+
+def _datetime_hook(tz: tzinfo) -> Callable[[Any, Any], datetime]:
+    """The structure hook for timestamps: ``parse_datetime(value, tz)``, faster.
+
+    The form of nearly every CRM.COM timestamp, ISO 8601 from digit to digit, is
+    read here in one step; anything else (Java dates, ``Z``, surrounding blanks,
+    non-strings) goes through :func:`parse_datetime`.
+    """
+    if isinstance(tz, ZoneInfo) and tz.key in _UTC_NAMES:
+        tz = UTC
+    fromisoformat = datetime.fromisoformat
+
+    def structure(value: Any, _: Any) -> datetime:
+        if value.__class__ is str and value[:1].isdigit() and value[-1:].isdigit():
+            try:
+                parsed = fromisoformat(value)
+            except ValueError:
+                return parse_datetime(value, tz)
+            if parsed.tzinfo is None:
+                return naive_to_utc(parsed, tz)
+            return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+        return parse_datetime(value, tz)
+
+    return structure
 
 
 def format_datetime(value: datetime | date, tz: tzinfo) -> str:
@@ -144,7 +182,7 @@ def format_datetime(value: datetime | date, tz: tzinfo) -> str:
 def _factory(tz: tzinfo) -> Any:
     def make(*, detailed: bool, keep_raw: bool) -> cattrs.Converter:
         conv = make_converter(detailed=detailed, default_tz=tz)
-        conv.register_structure_hook(datetime, lambda v, _: parse_datetime(v, tz))
+        conv.register_structure_hook(datetime, _datetime_hook(tz))
         for cls in (
             Reference,
             UserInfo,

@@ -41,10 +41,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-import attrs
-
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
+from crmclients._projection import REFS
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import (
@@ -92,22 +91,24 @@ _SHARED_NAMES = {
 }
 
 
-def _enum(cls: type[Any], word: str | None) -> Any:
-    if not word:
-        return None
-    try:
-        return cls(word.lower())
-    except ValueError:
-        return None
+#: Native media / direction word, lower-cased -> shared enum (``Media(word.lower())``).
+_MEDIA = {member.value: member for member in Media}
+_DIRECTIONS = {member.value: member for member in Direction}
+_NO_ENTITIES: Mapping[str, Any] = {}
 
 
 def _related(c: CrmcomCommunication) -> tuple[Ref, ...]:
-    refs: list[Ref] = []
     contact = c.contact_information
-    if contact is not None and contact.id:
-        refs.append(Ref(RefKind.CONTACT, contact.id, name=contact.display_name))
-    for key, entity in (c.referring_to or {}).items():
-        if not isinstance(entity, Mapping) or not entity.get("id"):
+    # One shared Ref per contact (None without an id), not one per record.
+    ref = (
+        None
+        if contact is None
+        else REFS(RefKind.CONTACT, contact.id, contact.display_name)
+    )
+    refs: list[Ref] = [] if ref is None else [ref]
+    for key, entity in (c.referring_to or _NO_ENTITIES).items():
+        # Most entity types are null: skip them before the (slower) Mapping check.
+        if entity is None or not isinstance(entity, Mapping) or not entity.get("id"):
             continue
         label = entity.get("number") or entity.get("name")
         refs.append(
@@ -123,26 +124,29 @@ def _related(c: CrmcomCommunication) -> tuple[Ref, ...]:
 
 def communication_from_native(c: CrmcomCommunication) -> Communication:
     """Map a CRM.COM communication onto the shared model."""
-    media = (c.media or "").upper()
-    state = (c.life_cycle_state or "").upper()
     log = c.log_information
+    media = c.media
+    direction = c.direction
+    category = c.category
     return Communication(
         id=c.id,
         vendor=VENDOR,
         created_at=log.created_date if log else None,
         updated_at=log.updated_date if log else None,
         raw=c.raw,
-        kind=_KINDS.get(media, ActivityKind.OTHER),
+        kind=_KINDS.get(media.upper(), ActivityKind.OTHER)
+        if media
+        else ActivityKind.OTHER,
         subject=c.subject,
         body=c.content,
-        status=_STATUSES.get(state),
+        status=_STATUSES.get((c.life_cycle_state or "").upper()),
         vendor_status=c.life_cycle_state,
         related=_related(c),
-        media=_enum(Media, c.media),
-        direction=_enum(Direction, c.direction),
+        media=_MEDIA.get(media.lower()) if media else None,
+        direction=_DIRECTIONS.get(direction.lower()) if direction else None,
         to=c.to,
         number=c.number,
-        category=c.category.name if c.category else None,
+        category=category.name if category else None,
         viewed_at=c.viewed_on,
     )
 
@@ -153,11 +157,23 @@ def activity_from_native(c: CrmcomCommunication) -> Activity:
     The fields an Activity has are those of :func:`communication_from_native`;
     media, direction, to, number, category and viewed_at stay on communications.
     """
-    full = communication_from_native(c)
-    return Activity(**{name: getattr(full, name) for name in _ACTIVITY_FIELDS})
-
-
-_ACTIVITY_FIELDS = tuple(f.name for f in attrs.fields(Activity))
+    log = c.log_information
+    media = c.media
+    return Activity(
+        id=c.id,
+        vendor=VENDOR,
+        created_at=log.created_date if log else None,
+        updated_at=log.updated_date if log else None,
+        raw=c.raw,
+        kind=_KINDS.get(media.upper(), ActivityKind.OTHER)
+        if media
+        else ActivityKind.OTHER,
+        subject=c.subject,
+        body=c.content,
+        status=_STATUSES.get((c.life_cycle_state or "").upper()),
+        vendor_status=c.life_cycle_state,
+        related=_related(c),
+    )
 
 
 def _convert(items: Sequence[CrmcomCommunication]) -> list[Communication]:
