@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 import cattrs
@@ -84,12 +85,27 @@ def naive_to_utc(moment: datetime, zone: tzinfo) -> datetime:
     fixed offsets it is done by timedelta arithmetic, about ten times faster (pulls
     do it for every naive vendor timestamp).
     """
-    if zone is UTC:
+    if zone is UTC or (isinstance(zone, ZoneInfo) and zone.key in _UTC_KEYS):
         return _UTC_EPOCH + (moment - _NAIVE_EPOCH)
     if zone.__class__ is timezone:
         offset = zone.utcoffset(None)
         return _UTC_EPOCH + (moment - _NAIVE_EPOCH - offset)
     return moment.replace(tzinfo=zone).astimezone(UTC)
+
+
+#: IANA names of plain UTC (clients default to ``ZoneInfo("UTC")``).
+_UTC_KEYS = frozenset(
+    {
+        "UTC",
+        "Etc/UTC",
+        "Etc/UCT",
+        "UCT",
+        "Etc/Universal",
+        "Universal",
+        "Etc/Zulu",
+        "Zulu",
+    }
+)
 
 
 def parse_date(value: Any) -> date:

@@ -198,9 +198,9 @@ def test_payloads_missing_keys_read_the_same_before_and_after_the_switch() -> No
         st.integers(min_value=-14 * 60, max_value=14 * 60).map(
             lambda m: timezone(timedelta(minutes=m))
         ),
-        st.sampled_from(["Europe/London", "America/New_York", "Australia/Sydney"]).map(
-            ZoneInfo
-        ),
+        st.sampled_from(
+            ["Europe/London", "America/New_York", "Australia/Sydney", "UTC", "Etc/UTC"]
+        ).map(ZoneInfo),
     ),
 )
 def test_naive_to_utc_is_replace_then_astimezone(

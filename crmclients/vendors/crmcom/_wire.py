@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import cattrs
 
@@ -137,12 +136,6 @@ def _java_date(match: re.Match[str]) -> datetime:
     return naive_to_utc(wall, zone)
 
 
-#: IANA names of plain UTC: read as ``datetime.UTC``, whose naive times
-#: :func:`naive_to_utc` converts by arithmetic (the client's default zone is
-#: ``ZoneInfo("UTC")``, which it would convert the slow way).
-_UTC_NAMES = frozenset({"UTC", "Etc/UTC"})
-
-
 def _datetime_hook(tz: tzinfo) -> Callable[[Any, Any], datetime]:
     """The structure hook for timestamps: ``parse_datetime(value, tz)``, faster.
 
@@ -150,8 +143,6 @@ def _datetime_hook(tz: tzinfo) -> Callable[[Any, Any], datetime]:
     read here in one step; anything else (Java dates, ``Z``, surrounding blanks,
     non-strings) goes through :func:`parse_datetime`.
     """
-    if isinstance(tz, ZoneInfo) and tz.key in _UTC_NAMES:
-        tz = UTC
     fromisoformat = datetime.fromisoformat
 
     def structure(value: Any, _: Any) -> datetime:
