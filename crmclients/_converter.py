@@ -162,6 +162,19 @@ def _datetime_hook(default_tz: tzinfo) -> Callable[[Any, Any], datetime]:
                 return fromisoformat(value)  # UTC (Python 3.11+ reads the Z)
             except ValueError:
                 return parse_datetime(value, default_tz)
+        if (
+            value.__class__ is str
+            and value[-4:] == " UTC"
+            and value[-5:-4].isdigit()
+            and value[:1].isdigit()
+        ):
+            # iVvy's "Y-m-d H:i:s UTC": what parse_datetime does, with nothing
+            # to strip (so the same result and the same errors).
+            parsed = fromisoformat(value[:-4])
+            zone = parsed.tzinfo
+            if zone is None:
+                return naive_to_utc(parsed, UTC)
+            return parsed if zone is UTC else parsed.astimezone(UTC)
         if value.__class__ is str and value[-1:].isdigit():
             try:
                 parsed = fromisoformat(value)

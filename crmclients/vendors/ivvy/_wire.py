@@ -82,8 +82,13 @@ def _tolerant(
 ) -> Callable[[Any, Any], Any]:
     """Wrap the registered hook of ``cls`` so both time spellings are accepted."""
     inner = conv.get_structure_hook(cls)
+    first, second = ALTERNATE_KEYS.values()
 
     def structure(payload: Any, kind: Any) -> Any:
+        if payload.__class__ is dict and first not in payload and second not in payload:
+            # Nothing to rename (nearly every payload): the generated hook sets
+            # ``raw`` to this very payload (or EMPTY_RAW) itself.
+            return inner(payload, kind)
         if not isinstance(payload, Mapping):
             raise TypeError(f"expected an object, got {type(payload).__name__}")
         obj = inner(normalise_keys(payload), kind)

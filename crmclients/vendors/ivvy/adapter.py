@@ -64,6 +64,7 @@ from typing import Any, ClassVar, TypeVar
 
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
+from crmclients._projection import REFS
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import (
@@ -131,24 +132,70 @@ _SHARED_NAMES: Mapping[str, str] = {
     "venue_id": "related",
 }
 
+# Pulls map every record, so the per-record lookups are precomputed: plain dicts
+# for the enumerations, and the shared Ref tables read directly (a hit is a dict
+# lookup; a miss goes through REFS, which builds and stores the Ref).
+_KIND_OF: Mapping[int | None, ActivityKind] = {
+    int(number): kind for number, kind in KINDS.items()
+}
+_STATUS_OF: Mapping[int | None, tuple[ActivityStatus, str]] = {
+    int(number): (status, TaskStatus(number).label)
+    for number, status in STATUSES.items()
+}
+_PRIORITIES: Mapping[str, Priority] = {p.value: p for p in Priority}
+_REF_TABLES = {kind: REFS.table(kind) for kind in RefKind}
+_CONTACTS = _REF_TABLES[RefKind.CONTACT]
+_COMPANIES = _REF_TABLES[RefKind.COMPANY]
+_LEADS = _REF_TABLES[RefKind.LEAD]
+_VENUES = _REF_TABLES[RefKind.VENUE]
+
+
+def _new_ref(kind: RefKind, id: int, name: str | None = None) -> Ref:
+    """A Ref missing from the shared tables: REFS makes and keeps it.
+
+    REFS gives None for an empty id, which an iVvy integer id never is; a record
+    built by hand with one still gets its Ref, as it always did.
+    """
+    return REFS(kind, id, name) or Ref(kind, str(id), name=name)
+
 
 def _ref(kind: RefKind, id: int | None, name: str | None = None) -> Ref | None:
-    return None if id is None else Ref(kind, str(id), name=name)
+    """The shared (cached) Ref of ``kind`` for ``id``, or None without an id."""
+    if id is None:
+        return None
+    return _REF_TABLES[kind].get((id, name)) or _new_ref(kind, id, name)
 
 
 def _related(record: IvvyActivity | IvvyTask) -> tuple[Ref, ...]:
-    refs = (
-        _ref(RefKind.CONTACT, record.contact_id),
-        _ref(RefKind.COMPANY, record.company_id),
-        _ref(RefKind.LEAD, record.lead_id),
-        _ref(RefKind.VENUE, record.venue_id),
+    """CONTACT, COMPANY, LEAD and VENUE Refs, in that order, for the ids present."""
+    refs: list[Ref] = []
+    contact, company, lead, venue = (
+        record.contact_id,
+        record.company_id,
+        record.lead_id,
+        record.venue_id,
     )
-    return tuple(ref for ref in refs if ref is not None)
+    if contact is not None:
+        refs.append(
+            _CONTACTS.get((contact, None)) or _new_ref(RefKind.CONTACT, contact)
+        )
+    if company is not None:
+        refs.append(
+            _COMPANIES.get((company, None)) or _new_ref(RefKind.COMPANY, company)
+        )
+    if lead is not None:
+        refs.append(_LEADS.get((lead, None)) or _new_ref(RefKind.LEAD, lead))
+    if venue is not None:
+        refs.append(_VENUES.get((venue, None)) or _new_ref(RefKind.VENUE, venue))
+    return tuple(refs)
 
 
 def _priority(value: str | None) -> Priority | None:
     if value is None:
         return None
+    known = _PRIORITIES.get(value) if value.__class__ is str else None
+    if known is not None:
+        return known
     try:
         return Priority(value.strip().lower())
     except ValueError:
@@ -163,9 +210,7 @@ def activity_from_native(a: IvvyActivity) -> Activity:
         created_at=a.created_date,
         updated_at=a.modified_date,
         raw=a.raw,
-        kind=KINDS.get(a.sub_type, ActivityKind.OTHER)
-        if a.sub_type is not None
-        else ActivityKind.OTHER,
+        kind=_KIND_OF.get(a.sub_type, ActivityKind.OTHER),
         subject=a.name,
         body=a.description,
         starts_at=a.start_datetime,
@@ -180,10 +225,13 @@ def activity_from_native(a: IvvyActivity) -> Activity:
 
 def task_from_native(t: IvvyTask) -> Task:
     """Map an iVvy task onto the shared model."""
-    status = STATUSES.get(t.status) if t.status is not None else None
+    status: ActivityStatus | None = None
     word: str | None = None
-    if t.status is not None:
-        word = TaskStatus(t.status).label if status is not None else str(t.status)
+    known = _STATUS_OF.get(t.status)
+    if known is not None:
+        status, word = known
+    elif t.status is not None:
+        word = str(t.status)
     return Task(
         id=str(t.id),
         vendor=VENDOR,

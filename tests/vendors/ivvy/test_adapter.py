@@ -132,6 +132,74 @@ def test_documented_task_sample_maps_onto_the_shared_model() -> None:
     assert task.related == (Ref(RefKind.VENUE, "76"),)
 
 
+@pytest.mark.parametrize(
+    ("word", "priority"),
+    [
+        ("low", Priority.LOW),
+        ("high", Priority.HIGH),
+        ("Medium", Priority.MEDIUM),
+        (" HIGH ", Priority.HIGH),
+        ("urgent", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_priority_words_are_read_loosely_and_unknown_ones_dropped(
+    word: str | None, priority: Priority | None
+) -> None:
+    """Exact words take the lookup, others are stripped and lowered; unknown is None."""
+    activity = activity_from_native(IvvyActivity(id=1, priority=word))
+    task = task_from_native(IvvyTask(id=1, priority=word))
+
+    assert (activity.priority, task.priority) == (priority, priority)
+
+
+def test_refs_are_equal_to_fresh_ones_and_shared_between_records() -> None:
+    """A first-seen id and a repeated one give the same Refs, in the documented order."""
+    ids = {"contact_id": 918_273, "company_id": 918_274, "lead_id": 918_275}
+    first = activity_from_native(
+        IvvyActivity(
+            id=1,
+            assigned_user_id=918_276,
+            assigned_user_full_name="Ada Byron",
+            venue_id=918_277,
+            **ids,
+        )
+    )
+    again = task_from_native(
+        IvvyTask(
+            id=2,
+            assigned_user_id=918_276,
+            assigned_user_full_name="Ada Byron",
+            venue_id=918_277,
+            **ids,
+        )
+    )
+
+    assert first.assignee == Ref(RefKind.USER, "918276", name="Ada Byron")
+    assert first.related == (
+        Ref(RefKind.CONTACT, "918273"),
+        Ref(RefKind.COMPANY, "918274"),
+        Ref(RefKind.LEAD, "918275"),
+        Ref(RefKind.VENUE, "918277"),
+    )
+    assert (again.assignee, again.related) == (first.assignee, first.related)
+    assert again.assignee is first.assignee
+    assert all(a is b for a, b in zip(again.related, first.related, strict=True))
+
+
+def test_a_hand_built_empty_id_still_gets_its_ref() -> None:
+    """The shared Ref cache skips empty ids; a hand-built record keeps its Ref anyway."""
+    activity = activity_from_native(
+        IvvyActivity(id=1, assigned_user_id="", contact_id="")  # type: ignore[arg-type]
+    )
+
+    assert (activity.assignee, activity.related) == (
+        Ref(RefKind.USER, ""),
+        (Ref(RefKind.CONTACT, ""),),
+    )
+
+
 # -- unified writes ---------------------------------------------------------------------------
 
 
