@@ -7,6 +7,9 @@ from the base converter:
   are not time-zone aware) stays a naive datetime, one with an offset stays aware;
   ISO 8601 with ``T`` or a space (the docs' own write examples use a space);
 * ``user.roles`` may come as null: it becomes an empty tuple.
+
+Both are hooks on the type (not per-attribute overrides), so every model keeps the
+generated fast structure function of :func:`~crmclients._converter.register_model`.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 import cattrs
-from cattrs.gen import override
 
 from crmclients._converter import Structurer, make_converter, register_model
 from crmclients.vendors.administrate.models import (
@@ -48,9 +50,18 @@ def parse_timestamp(value: Any) -> datetime:
     return datetime.fromisoformat(value.strip())
 
 
+def _structure_timestamp(value: Any, _: Any) -> datetime:
+    if value.__class__ is str:  # what the wire sends: no detour
+        return datetime.fromisoformat(value.strip())
+    return parse_timestamp(value)
+
+
+_ROLES = tuple[AdministrateRole, ...]
+
+
 def _factory(*, detailed: bool, keep_raw: bool) -> cattrs.Converter:
     conv = make_converter(detailed=detailed)
-    conv.register_structure_hook(datetime, lambda v, _: parse_timestamp(v))
+    conv.register_structure_hook(datetime, _structure_timestamp)
     # Leaves first: a model's hook is generated from the hooks of its fields.
     for leaf in (
         AdministrateCompanySettings,
@@ -63,22 +74,20 @@ def _factory(*, detailed: bool, keep_raw: bool) -> cattrs.Converter:
         AdministrateAccount,
     ):
         register_model(conv, leaf, keep_raw=keep_raw)
-    roles = conv.get_structure_hook(tuple[AdministrateRole, ...])
+    roles = conv.get_structure_hook(_ROLES)
 
     def structure_roles(value: Any, kind: Any) -> tuple[AdministrateRole, ...]:
-        if value is None:
+        # None is a null on the wire; () is the field's default, which the
+        # generated structure function passes on for a null or missing key.
+        if value is None or value == ():
             return ()
         if not isinstance(value, list):
             raise TypeError(f"expected a list of roles, got {type(value).__name__}")
         result: tuple[AdministrateRole, ...] = roles(value, kind)
         return result
 
-    register_model(
-        conv,
-        AdministrateUser,
-        keep_raw=keep_raw,
-        roles=override(struct_hook=structure_roles),
-    )
+    conv.register_structure_hook_func(lambda t: t == _ROLES, structure_roles)
+    register_model(conv, AdministrateUser, keep_raw=keep_raw)
     register_model(conv, AdministrateTask, keep_raw=keep_raw)
     return conv
 

@@ -59,11 +59,10 @@ are cleared, and the account must be among them.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
-
-import attrs
 
 from crmclients import errors
 from crmclients._client import (
@@ -73,10 +72,19 @@ from crmclients._client import (
     Mode,
     VendorAdapter,
 )
+from crmclients._converter import naive_to_utc
 from crmclients._paging import Page, SinglePage
+from crmclients._projection import REFS
 from crmclients._rules import Rules
 from crmclients.config import Setting
-from crmclients.models import Activity, ActivityStatus, Ref, RefKind, Task
+from crmclients.models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Ref,
+    RefKind,
+    Task,
+)
 from crmclients.vendors.administrate._paging import tasks_paging
 from crmclients.vendors.administrate.client import AdministrateClient
 from crmclients.vendors.administrate.filters import Operator, TaskFilter
@@ -135,11 +143,67 @@ def status_from_vendor(word: str | None) -> ActivityStatus | None:
     return _FROM_VENDOR.get(word.strip().lower())
 
 
-def _utc(moment: datetime | None, tz: tzinfo) -> datetime | None:
+#: The same, remembered per word: an instance has a handful of status words, and
+#: a pull repeats them on every record.
+_status = functools.lru_cache(maxsize=256)(status_from_vendor)
+
+
+def _utc(moment: datetime | None, zone: tzinfo) -> datetime | None:
+    """A native time as aware UTC: naive ones read in ``zone``."""
     if moment is None:
         return None
-    local = moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
-    return local.astimezone(UTC)
+    if moment.tzinfo is None:
+        return naive_to_utc(moment, zone)
+    if moment.tzinfo is UTC:
+        return moment
+    return moment.astimezone(UTC)
+
+
+def _related(task: AdministrateTask) -> tuple[Ref, ...]:
+    """The task's links, in the order account, contact, event, opportunity."""
+    related: list[Ref | None] = []
+    account_id = task.account_ref
+    if account_id is not None:
+        name = task.account.name if task.account is not None else None
+        related.append(REFS(RefKind.ACCOUNT, account_id, name))
+    if task.contact_id is not None:
+        name = task.contact.full_name if task.contact is not None else None
+        related.append(REFS(RefKind.CONTACT, task.contact_id, name))
+    if task.event_id is not None:
+        name = task.event.title if task.event is not None else None
+        related.append(REFS(RefKind.EVENT, task.event_id, name))
+    if task.opportunity_id is not None:
+        found = (task.opportunity or {}).get("name")
+        name = found if isinstance(found, str) else None
+        related.append(REFS(RefKind.OPPORTUNITY, task.opportunity_id, name))
+    return tuple(filter(None, related))  # REFS gives None for no id only
+
+
+def _shared_fields(task: AdministrateTask, zone: tzinfo) -> dict[str, Any]:
+    """The shared fields of a task, common to Task and Activity (kind aside).
+
+    Refs come from the shared cache (ids are ints, so never None or "" here).
+    """
+    assignee = None
+    if task.user_id is not None:
+        name = task.user.name if task.user is not None else None
+        assignee = REFS(RefKind.USER, task.user_id, name)
+    start = _utc(task.start_datetime, zone)
+    return {
+        "id": str(task.id),
+        "vendor": VENDOR,
+        "created_at": _utc(task.created_on, zone),
+        "raw": task.raw,
+        "subject": task.subject,
+        "body": task.description,
+        "status": _status(task.status),
+        "vendor_status": task.status,
+        "starts_at": start,
+        "ends_at": _utc(task.end_datetime, zone),
+        "due_at": start,
+        "assignee": assignee,
+        "related": _related(task),
+    }
 
 
 def task_from_native(task: AdministrateTask, tz: tzinfo = UTC) -> Task:
@@ -149,41 +213,7 @@ def task_from_native(task: AdministrateTask, tz: tzinfo = UTC) -> Task:
         task: The native task.
         tz: The zone its naive times are in (the client's ``timezone=``).
     """
-    assignee = None
-    if task.user_id is not None:
-        name = task.user.name if task.user is not None else None
-        assignee = Ref(RefKind.USER, str(task.user_id), name=name)
-    related: list[Ref] = []
-    account_id = task.account_ref
-    if account_id is not None:
-        name = task.account.name if task.account is not None else None
-        related.append(Ref(RefKind.ACCOUNT, str(account_id), name=name))
-    if task.contact_id is not None:
-        name = task.contact.full_name if task.contact is not None else None
-        related.append(Ref(RefKind.CONTACT, str(task.contact_id), name=name))
-    if task.event_id is not None:
-        name = task.event.title if task.event is not None else None
-        related.append(Ref(RefKind.EVENT, str(task.event_id), name=name))
-    if task.opportunity_id is not None:
-        found = (task.opportunity or {}).get("name")
-        name = found if isinstance(found, str) else None
-        related.append(Ref(RefKind.OPPORTUNITY, str(task.opportunity_id), name=name))
-    start = _utc(task.start_datetime, tz)
-    return Task(
-        id=str(task.id),
-        vendor=VENDOR,
-        created_at=_utc(task.created_on, tz),
-        raw=task.raw,
-        subject=task.subject,
-        body=task.description,
-        status=status_from_vendor(task.status),
-        vendor_status=task.status,
-        starts_at=start,
-        ends_at=_utc(task.end_datetime, tz),
-        due_at=start,
-        assignee=assignee,
-        related=tuple(related),
-    )
+    return Task(**_shared_fields(task, tz))
 
 
 def activity_from_native(task: AdministrateTask, tz: tzinfo = UTC) -> Activity:
@@ -192,10 +222,7 @@ def activity_from_native(task: AdministrateTask, tz: tzinfo = UTC) -> Activity:
     The same fields as :func:`task_from_native`, as the ``activities`` collection's
     own model.
     """
-    shared = task_from_native(task, tz)
-    return Activity(
-        **{field.name: getattr(shared, field.name) for field in attrs.fields(Activity)}
-    )
+    return Activity(kind=ActivityKind.TASK, **_shared_fields(task, tz))
 
 
 # -- shared -> native ------------------------------------------------------------------
@@ -296,7 +323,7 @@ def _task_listing(
     query_filter = _query_filter(query, tz, operation)
 
     def convert(items: Sequence[AdministrateTask]) -> builtins.list[Task]:
-        return [task_from_native(t, tz) for t in items]
+        return [Task(**_shared_fields(t, tz)) for t in items]
 
     if query_filter is None:
         return Listing(spec=SinglePage(fetch=lambda: Page([])), convert=convert)
@@ -472,8 +499,10 @@ class ActivitiesAdapter(CollectionAdapter[Activity]):
         tz = self.adapter.timezone
         listing = _task_listing(native, query, tz, "activities.list")
 
+        kind = ActivityKind.TASK
+
         def convert(items: Sequence[AdministrateTask]) -> builtins.list[Activity]:
-            return [activity_from_native(t, tz) for t in items]
+            return [Activity(kind=kind, **_shared_fields(t, tz)) for t in items]
 
         return Listing(spec=listing.spec, convert=convert)
 
