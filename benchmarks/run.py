@@ -370,7 +370,7 @@ def table(results: dict[str, Any]) -> str:
                 (f"<= {target:g}x" if lower else f">= {target:g}x"),
             )
         lines.append(f"| {name} | {ratio:.2f}x | {shown} | {verdict} |")
-    growth = results["stream_growth_mb"]
+    growth = round(results["stream_growth_mb"], 1) + 0.0  # no "-0.0"
     lines.append(
         f"| streaming peak RSS growth, {results['stream_small']:,} -> {results['records']:,} records "
         f"| {growth:+.1f} MB | <= 5 MB | {'met' if growth <= 5 else 'MISSED'} |"
