@@ -81,31 +81,19 @@ _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def naive_to_utc(moment: datetime, zone: tzinfo) -> datetime:
     """A naive wall time read in ``zone``, as an aware UTC datetime.
 
-    The same as ``moment.replace(tzinfo=zone).astimezone(UTC)``; for UTC and other
-    fixed offsets it is done by timedelta arithmetic, about ten times faster (pulls
-    do it for every naive vendor timestamp).
+    The same as ``moment.replace(tzinfo=zone).astimezone(UTC)`` (a wall time in a
+    DST gap or overlap included: its ``fold`` picks the offset). For UTC, fixed
+    offsets and IANA zones it is done by timedelta arithmetic, about ten times
+    faster (``datetime.replace`` alone costs about 0.57 µs on CPython 3.11, and
+    pulls do this for every naive vendor timestamp).
     """
-    if zone is UTC or (isinstance(zone, ZoneInfo) and zone.key in _UTC_KEYS):
+    if zone is UTC:
         return _UTC_EPOCH + (moment - _NAIVE_EPOCH)
-    if zone.__class__ is timezone:
-        offset = zone.utcoffset(None)
-        return _UTC_EPOCH + (moment - _NAIVE_EPOCH - offset)
+    if zone.__class__ is timezone or isinstance(zone, ZoneInfo):
+        offset = zone.utcoffset(moment)
+        if offset is not None:
+            return _UTC_EPOCH + (moment - _NAIVE_EPOCH - offset)
     return moment.replace(tzinfo=zone).astimezone(UTC)
-
-
-#: IANA names of plain UTC (clients default to ``ZoneInfo("UTC")``).
-_UTC_KEYS = frozenset(
-    {
-        "UTC",
-        "Etc/UTC",
-        "Etc/UCT",
-        "UCT",
-        "Etc/Universal",
-        "Universal",
-        "Etc/Zulu",
-        "Zulu",
-    }
-)
 
 
 def parse_date(value: Any) -> date:

@@ -190,9 +190,10 @@ def test_payloads_missing_keys_read_the_same_before_and_after_the_switch() -> No
     assert info.value.path == "$.rows[0].id"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(
     moment=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2200, 1, 1)),
+    fold=st.integers(min_value=0, max_value=1),
     zone=st.one_of(
         st.just(UTC),
         st.integers(min_value=-14 * 60, max_value=14 * 60).map(
@@ -204,12 +205,32 @@ def test_payloads_missing_keys_read_the_same_before_and_after_the_switch() -> No
     ),
 )
 def test_naive_to_utc_is_replace_then_astimezone(
-    moment: datetime, zone: timezone | ZoneInfo
+    moment: datetime, fold: int, zone: timezone | ZoneInfo
 ) -> None:
-    """The arithmetic shortcut for fixed offsets gives exactly the slow result."""
+    """The arithmetic shortcut gives exactly the slow result, DST gaps and repeated
+    hours (either fold) included."""
+    moment = moment.replace(fold=fold)
     fast = naive_to_utc(moment, zone)
     assert fast == moment.replace(tzinfo=zone).astimezone(UTC)
     assert fast.tzinfo is UTC and fast.fold == 0
+
+
+@pytest.mark.parametrize(
+    ("wall", "fold", "expected"),
+    [
+        (datetime(2024, 3, 31, 1, 30), 0, datetime(2024, 3, 31, 1, 30, tzinfo=UTC)),
+        (datetime(2024, 10, 27, 1, 30), 0, datetime(2024, 10, 27, 0, 30, tzinfo=UTC)),
+        (datetime(2024, 10, 27, 1, 30), 1, datetime(2024, 10, 27, 1, 30, tzinfo=UTC)),
+        (datetime(2024, 7, 1, 12), 0, datetime(2024, 7, 1, 11, tzinfo=UTC)),
+    ],
+)
+def test_naive_to_utc_in_london_around_the_clock_changes(
+    wall: datetime, fold: int, expected: datetime
+) -> None:
+    """The gap (01:30 on 31 March does not exist) and the repeated 01:30 in October."""
+    moment = wall.replace(fold=fold)
+    assert naive_to_utc(moment, ZoneInfo("Europe/London")) == expected
+    assert moment.replace(tzinfo=ZoneInfo("Europe/London")).astimezone(UTC) == expected
 
 
 @settings(max_examples=100, deadline=None)
