@@ -27,3 +27,27 @@ def test_benchmark_quick_run_prints_its_table(tmp_path: Path) -> None:
     data = json.loads((ROOT / "benchmarks" / "results" / "latest.json").read_text())
     assert data["cli_records_written"] == data["records"]
     assert {"raw dicts list", "to_list() without raw"} <= set(data["memory_mb"])
+
+
+def test_vendor_benchmark_quick_run_covers_every_vendor() -> None:
+    """`python benchmarks/vendors.py --quick` replays a pull of every vendor's collections."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "vendors.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = json.loads((ROOT / "benchmarks" / "results" / "vendors.json").read_text())
+    assert {row["vendor"] for row in rows} == {
+        "tactile",
+        "opentaps",
+        "ivvy",
+        "administrate",
+        "crmcom",
+    }
+    assert all(row["records"] > 0 and row["sdk_us"] > 0 for row in rows)
+    assert "| crmcom | communications |" in result.stdout
