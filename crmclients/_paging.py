@@ -18,11 +18,12 @@ Strictly private; :class:`Pager` is public through ``crmclients``.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import math
 import operator
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
@@ -72,10 +73,14 @@ class PageNumberPaging:
 class OffsetPaging:
     """Record offsets (iVvy ``start``/``perPage``, CRM.COM ``offset``, Opentaps).
 
-    ``fetch(offset, page_size)`` returns the records from ``offset``.
+    ``fetch(offset, page_size)`` returns the records from ``offset``. ``anchor(item)``
+    gives an item's id; give it when the vendor reports no total, so that a pull
+    can see records inserted or deleted ahead of it: each page is then read from
+    one record earlier and must start with the last record read.
     """
 
     fetch: Callable[[int, int | None], Page[Any]]
+    anchor: Callable[[Any], Any] | None = None
 
 
 @attrs.frozen
@@ -494,6 +499,9 @@ class Pager(Generic[T]):
         if step == 0:
             return
         total = first.total_items
+        if total is None and spec.anchor is not None:
+            yield from self._anchored(spec, first, spec.anchor)
+            return
         offset, previous = step, first
         if total is not None and workers > 1 and step < total:
             offsets = range(step, total, step)
@@ -545,6 +553,142 @@ class Pager(Generic[T]):
             offset += len(page.items)
             total = page.total_items if page.total_items is not None else total
             previous = page
+
+    # Offsets without a total: every page is read from one record before where the
+    # pull got to, and must start with the last record read (the anchor). If it
+    # does not, records were inserted or deleted before the read position. A page
+    # holding records read already means insertions pushed them forward: skip
+    # ahead to the anchor (what comes before it was read already or arrived during
+    # the pull). A page holding nothing read means deletions (of the anchor,
+    # perhaps) pulled records back: go on after the latest record read that is
+    # still listed, in the pages just behind, and never yield again the records
+    # read after it should they turn up further on. Nothing found within the
+    # dedupe window: PaginationDriftError, never a silently short or repeated pull.
+
+    def _anchored(
+        self, spec: OffsetPaging, first: Page[Any], key: Callable[[Any], Any]
+    ) -> Iterator[Page[Any]]:
+        """Offset paging anchored on the last record read (no total to follow)."""
+        step, window = len(first.items), self._dedupe_window
+        order: dict[Any, int] = {}  # ids of the records read lately -> read order
+        counter = itertools.count()
+        keep = window * max(step, self.page_size or 0)
+
+        def remember(items: Sequence[Any]) -> None:
+            for item in items:
+                k = key(item)
+                order.pop(k, None)  # a record read again moves to the end
+                order[k] = next(counter)
+            while len(order) > keep:
+                del order[next(iter(order))]
+
+        remember(first.items)
+        anchor, offset = key(first.items[-1]), len(first.items)
+        # One record more than the page size: each page overlaps the last by one.
+        ask = self.page_size + 1 if self.page_size else None
+        stalled = 0
+        # Ids read after the record a deletion made the pull go back to: gone, or
+        # pushed further on by insertions; kept until seen, so they never come twice.
+        pending: set[Any] = set()
+        while True:
+            run: Sequence[Any]  # the records listed after the anchor, in order
+            page = spec.fetch(offset - 1, ask)
+            ids = [key(item) for item in page.items]
+            if ids and ids[0] == anchor:
+                run = page.items[1:]
+                if not run and step == 1:
+                    # A server that gives one record at a time: look past it.
+                    run = spec.fetch(offset, ask).items
+                if not run:
+                    return  # only the anchor: nothing after it
+            else:
+                self.stats.drift += 1
+                anchor, offset, run, later = self._reanchor(
+                    spec, key, offset - 1, page, ids, anchor, order, step
+                )
+                pending.update(later)
+            # Records read already that insertions pushed past the anchor: not again.
+            fresh = [item for item in run if key(item) not in order]
+            if pending:
+                fresh = [item for item in fresh if key(item) not in pending]
+                pending.difference_update(key(item) for item in run)
+            # Records passed without a new one: more than the pull remembers means
+            # the same records keep coming back (the vendor ignores the offset).
+            stalled = 0 if fresh else stalled + max(1, len(run))
+            if stalled > 2 * keep:
+                raise errors.ResponseShapeError(
+                    f"paging did not advance: offset {offset} gave nothing new",
+                    path="$",
+                    vendor=self.vendor,
+                    operation=self.name,
+                    hint="the vendor seems to ignore the paging parameters",
+                )
+            if run:
+                anchor, offset = key(run[-1]), offset + len(run)
+                remember(run)
+            if fresh:
+                yield Page(fresh)
+
+    def _reanchor(
+        self,
+        spec: OffsetPaging,
+        key: Callable[[Any], Any],
+        position: int,
+        page: Page[Any],
+        ids: list[Any],
+        anchor: Any,
+        order: Mapping[Any, int],
+        step: int,
+    ) -> tuple[Any, int, Sequence[Any], set[Any]]:
+        """Find where to go on when ``page`` (read at ``position``) does not start
+        with the anchor: (the latest record read that is still listed, the offset
+        just after it, the records listed from there, the ids read after that
+        record, which may yet come further on).
+
+        Raises:
+            PaginationDriftError: No record read lately is within the dedupe window
+                of where it was (every one deleted, or too many inserted).
+        """
+        window = self._dedupe_window
+        ahead = anchor in ids or any(i in order for i in ids)
+        if not ahead:
+            # Nothing read so far is here: records before it were deleted (or the
+            # anchor itself). Go on after the latest record read still listed.
+            start = position
+            for _ in range(window):
+                if start == 0:
+                    break
+                start = max(0, start - step)
+                behind = spec.fetch(start, self.page_size)
+                known = [
+                    (order[k], at)
+                    for at, k in enumerate(key(item) for item in behind.items)
+                    if k in order
+                ]
+                if known:
+                    read, at = max(known)
+                    later = {k for k, n in order.items() if n > read}
+                    latest = key(behind.items[at])
+                    return latest, start + at + 1, behind.items[at + 1 :], later
+        # Records read already are further on (records were inserted before them):
+        # skip to the anchor; what comes before it was read already or arrived
+        # during the pull.
+        for _ in range(window + 1):
+            if anchor in ids:
+                at = ids.index(anchor)
+                return anchor, position + at + 1, page.items[at + 1 :], set()
+            if not ids:
+                break
+            position += len(ids)
+            page = spec.fetch(position, self.page_size)
+            ids = [key(item) for item in page.items]
+        raise errors.PaginationDriftError(
+            f"records {'appeared' if ahead else 'appeared or disappeared'} while the "
+            "pull ran, more than it can follow: the last record read is not within "
+            f"{window} pages of where it was",
+            vendor=self.vendor,
+            operation=self.name,
+        )
 
     def _keyset(self, spec: KeysetPaging, first: Page[Any]) -> Iterator[Page[Any]]:
         page = first

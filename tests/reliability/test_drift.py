@@ -8,9 +8,11 @@ What each vendor can promise depends on how it pages (see docs/reliability.md):
   (up to the dedupe window: 3 pages), deletions are seen through the total and
   mended by reading again (up to 2 pages' worth), larger deletions raise
   PaginationDriftError;
-* offsets without a total (Opentaps activities, CRM.COM): insertions are dropped as
-  repeats, but a deletion cannot be seen: the records that slide onto pages
-  already read are missed. These tests pin that limitation down exactly.
+* offsets without a total (Opentaps activities, CRM.COM): each page overlaps the
+  last by one record, so a pull sees the last record it read move: insertions are
+  skipped to it, deletions are followed back to the latest record read that is
+  still listed (up to the dedupe window either way), anything larger raises
+  PaginationDriftError.
 
 The change happens as the emulator receives the pull's second list request, i.e.
 after the first page was read, before the second is answered.
@@ -104,15 +106,13 @@ def test_records_deleted_at_the_end_mid_pull_lose_nothing(
     assert_exact(before, deleted, got)
 
 
-@pytest.mark.parametrize(
-    ("vendor", "collection"),
-    [p for p in _support.PAGED if p[0] not in WITHOUT_TOTAL],
-)
+@pytest.mark.parametrize(("vendor", "collection"), _support.PAGED)
 @pytest.mark.parametrize("at", ["start", "random"])
 def test_small_deletions_mid_pull_are_mended(
     vendor: str, collection: str, at: str, figures: Figures
 ) -> None:
-    """Deletions before the read position are seen (total or keyset) and mended."""
+    """Deletions before the read position are seen (total, keyset or the overlap
+    with the last record read) and mended."""
     before, deleted, got = drift_pull(vendor, collection, "delete", PAGE // 2, at)
     figures.add(
         "drift",
@@ -127,11 +127,12 @@ def test_small_deletions_mid_pull_are_mended(
     assert_exact(before, deleted, got)
 
 
-@pytest.mark.parametrize("vendor", WITH_TOTAL)
+@pytest.mark.parametrize("vendor", WITH_TOTAL + WITHOUT_TOTAL)
 def test_deletions_too_large_to_mend_raise_pagination_drift_error(
     vendor: str, figures: Figures
 ) -> None:
-    """More than two pages deleted behind the pull: a clear error, not a short pull."""
+    """More than two pages deleted behind the pull (with no total: every record
+    read): a clear error, not a short pull."""
     collection = next(c for v, c in _support.PAGED if v == vendor)
     with pytest.raises(errors.PaginationDriftError) as info:
         drift_pull(vendor, collection, "delete", 2 * PAGE + 5)
@@ -167,29 +168,30 @@ def test_keyset_pulls_are_immune_to_any_drift(collection: str, change: str) -> N
 @pytest.mark.parametrize(
     ("vendor", "collection"), [p for p in _support.PAGED if p[0] in WITHOUT_TOTAL]
 )
-def test_without_a_total_a_deletion_goes_unseen(
-    vendor: str, collection: str, figures: Figures
+@pytest.mark.parametrize(
+    ("n", "at"),
+    [(1, "start"), (5, "start"), (9, "start"), (5, "random"), (2 * PAGE, "random")],
+)
+def test_without_a_total_deletions_behind_the_pull_lose_nothing(
+    vendor: str, collection: str, n: int, at: str, figures: Figures
 ) -> None:
-    """The documented limit: with no total, records that slide back are missed.
-
-    Five records deleted at the start after page 1 (ids 0-9) was read: the list
-    shifts by five, page 2 starts at the old position 15, and the old positions
-    10-14 are never returned. Nothing is duplicated.
-    """
-    before, deleted, got = drift_pull(vendor, collection, "delete", 5)
+    """With no total, records deleted before the read position (the last record
+    read among them, at times) still leave every other record read once: the next
+    page no longer starts with the last record read, so the pull goes back to the
+    latest record read that is still listed."""
+    before, deleted, got = drift_pull(vendor, collection, "delete", n, at)
     missed = [i for i in throughout(before, deleted) if i not in set(got)]
     figures.add(
         "drift",
         vendor=vendor,
         collection=collection,
-        change="delete 5 at start",
+        change=f"delete {n} at {at}",
         duplicated=len(got) - len(set(got)),
         missed=len(missed),
-        outcome="short (no total to notice)",
+        outcome="exact",
     )
 
-    assert len(got) == len(set(got))
-    assert missed == before[PAGE : PAGE + 5]
+    assert_exact(before, deleted, got)
 
 
 @pytest.mark.parametrize(("vendor", "collection"), sorted(_support.SINGLE_ANSWER))
@@ -259,31 +261,14 @@ def test_drift_hooks_change_what_the_api_lists(vendor: str) -> None:
         assert em.record_ids(name) == now[4:-1]
 
 
-# -- large insertions: the engine raises PaginationDriftError when the total shows
-# more records appeared than its dedupe window covers. Vendors that report no
-# total cannot show it: a strict xfail documents that limit (see reliability.md).
-
-_NO_TOTAL = (
-    "the vendor reports no total, so an insertion larger than the dedupe window "
-    "cannot be seen and records may come twice (see reliability.md)"
-)
+# -- large insertions: with a total, the engine raises PaginationDriftError when
+# more records appeared than its dedupe window covers; without one, it skips ahead
+# to the last record read (within the window) or raises.
 
 
 @pytest.mark.parametrize(
     ("vendor", "collection"),
-    [
-        pytest.param(
-            v,
-            c,
-            marks=pytest.mark.xfail(
-                reason=_NO_TOTAL, raises=AssertionError, strict=True
-            ),
-        )
-        if v in WITHOUT_TOTAL
-        else (v, c)
-        for v, c in _support.PAGED
-        if v != "administrate"
-    ],
+    [(v, c) for v, c in _support.PAGED if v != "administrate"],
 )
 def test_insertions_beyond_the_dedupe_window_are_not_repeated(
     vendor: str, collection: str

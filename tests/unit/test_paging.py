@@ -434,3 +434,113 @@ def test_records_without_an_id_attribute_are_never_deduped() -> None:
     spec = SinglePage(lambda: Page([1, 1, 2]))
 
     assert list(Pager(spec)) == [1, 1, 2]
+
+
+class ShiftingList:
+    """An offset-paged list with no total, changed between requests.
+
+    ``changes`` maps a request number to (kind, position, count): records inserted
+    at, or deleted from, ``position`` (clamped to the list) just before that request
+    is answered. New records get ids no record had before.
+    """
+
+    def __init__(self, n: int, changes: dict[int, tuple[str, int, int]]) -> None:
+        self.records = [Item(f"r{i}") for i in range(n)]
+        self.changes = changes
+        self.requests = 0
+        self.changed: set[str] = set()
+        self.fresh = n
+
+    def fetch(self, offset: int, size: int | None) -> Page[Item]:
+        self.requests += 1
+        change = self.changes.get(self.requests)
+        if change is not None:
+            kind, position, count = change
+            position = min(position, len(self.records))
+            if kind == "insert":
+                new = [Item(f"r{self.fresh + i}") for i in range(count)]
+                self.fresh += count
+                self.records[position:position] = new
+                self.changed.update(item.id for item in new)
+            else:
+                gone = self.records[position : position + count]
+                del self.records[position : position + count]
+                self.changed.update(item.id for item in gone)
+        return Page(self.records[offset : offset + (size or 10)])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    n=st.integers(min_value=0, max_value=80),
+    size=st.integers(min_value=1, max_value=15),
+    cap=st.integers(min_value=2, max_value=15),
+    changes=st.dictionaries(
+        st.integers(min_value=1, max_value=20),
+        st.tuples(
+            st.sampled_from(["insert", "delete"]),
+            st.integers(min_value=0, max_value=80),
+            st.integers(min_value=1, max_value=40),
+        ),
+        max_size=5,
+    ),
+)
+def test_offsets_without_a_total_are_exact_or_raise_whatever_moves(
+    n: int, size: int, cap: int, changes: dict[int, tuple[str, int, int]]
+) -> None:
+    """No total, records inserted and deleted anywhere between requests, any page
+    size, a server that caps pages: every record that was there throughout comes
+    exactly once and in order, the others at most once; or the pull raises
+    PaginationDriftError. Never a silent loss.
+
+    (A server that returns one record per page is left out: with no total, two
+    requests cannot show that nothing moved between them.)
+    """
+    server = ShiftingList(n, changes)
+    before = [item.id for item in server.records]
+
+    def fetch(offset: int, asked: int | None) -> Page[Item]:
+        return Page(server.fetch(offset, asked).items[:cap])
+
+    spec = OffsetPaging(fetch, anchor=lambda item: item.id)
+    try:
+        got = ids(Pager(spec, page_size=size))
+    except errors.PaginationDriftError:
+        return
+    stayed = [i for i in before if i not in server.changed]
+    assert len(got) == len(set(got))
+    assert [i for i in got if i in set(stayed)] == stayed
+    assert set(got) <= set(before) | server.changed
+
+
+def test_offsets_without_a_total_follow_a_deleted_anchor() -> None:
+    """The last record read is deleted: the pull goes on from the one before it."""
+    server = ShiftingList(30, {2: ("delete", 9, 1)})
+    pager = Pager(OffsetPaging(server.fetch, anchor=lambda i: i.id), page_size=10)
+
+    assert ids(pager) == [f"r{i}" for i in range(30)]  # r9 was read before it went
+    assert pager.stats.drift == 1
+
+
+def test_offsets_without_a_total_skip_to_the_anchor_after_insertions() -> None:
+    """Fifteen records inserted at the start: the pull skips ahead to where it was."""
+    server = ShiftingList(30, {2: ("insert", 0, 15)})
+    pager = Pager(OffsetPaging(server.fetch, anchor=lambda i: i.id), page_size=10)
+
+    assert ids(pager) == [f"r{i}" for i in range(30)]
+
+
+def test_offsets_without_a_total_raise_when_everything_read_is_gone() -> None:
+    """Every record read deleted: nowhere to go on from, so PaginationDriftError."""
+    server = ShiftingList(40, {2: ("delete", 0, 12)})
+    pager = Pager(OffsetPaging(server.fetch, anchor=lambda i: i.id), page_size=10)
+
+    with pytest.raises(errors.PaginationDriftError, match="disappeared"):
+        list(pager)
+
+
+def test_offsets_without_a_total_refuse_a_vendor_that_ignores_the_offset() -> None:
+    """The same page for every offset: an error, not an endless pull."""
+    spec = OffsetPaging(lambda offset, size: Page(items(0, 10)), anchor=lambda i: i.id)
+
+    with pytest.raises(errors.ResponseShapeError, match="did not advance"):
+        list(Pager(spec, page_size=10))

@@ -7,6 +7,7 @@ empty page; before R13 a list call returns everything at once. Strictly private.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from crmclients._paging import OffsetPaging, Page, SinglePage
@@ -47,4 +48,5 @@ def list_paging(
         )
         return Page(items, page_size=size or DEFAULT_PAGE_SIZE)
 
-    return OffsetPaging(fetch=fetch)
+    # No total: each page overlaps the last by one record, to see drift.
+    return OffsetPaging(fetch=fetch, anchor=attrgetter("id"))

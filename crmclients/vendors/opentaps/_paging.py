@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from crmclients._paging import OffsetPaging, Page, SinglePage
@@ -32,7 +33,8 @@ def activities_paging(
         items = list_page(size or DEFAULT_PAGE_SIZE, offset, include_raw=include_raw)
         return Page(items)
 
-    return OffsetPaging(fetch=fetch)
+    # No total: each page overlaps the last by one record, to see drift.
+    return OffsetPaging(fetch=fetch, anchor=attrgetter("id"))
 
 
 def tasks_paging(

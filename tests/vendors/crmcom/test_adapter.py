@@ -213,7 +213,7 @@ def test_list_pages_through_a_contact(
 ) -> None:
     """related_to becomes contact_information_identifier; page_size number_of_results."""
     rsps.get(f"{API}/communications/list", json=ok([{"id": "A"}, {"id": "B"}]))
-    rsps.get(f"{API}/communications/list", json=ok([]))
+    rsps.get(f"{API}/communications/list", json=ok([{"id": "B"}]))  # from B: the end
 
     records = unified.communications.list(
         related_to=Ref(RefKind.CONTACT, KATHY), page_size=2, status="draft"

@@ -371,8 +371,10 @@ def test_list_data_that_is_not_a_list_is_a_shape_error(
 def test_iter_communications_reads_pages_by_offset_until_an_empty_one(
     client: CrmcomClient, rsps: responses.RequestsMock
 ) -> None:
-    """R13: number_of_results/offset pages, each record once, stop on an empty page."""
-    for offset, count in ((0, 3), (3, 3), (6, 1), (7, 0)):
+    """R13: number_of_results/offset pages, each record once. No total, so after
+    the first page each starts at the last record read (one more asked for) and the
+    pull stops when nothing comes after it."""
+    for offset, asked, count in ((0, 3, 3), (2, 4, 4), (5, 4, 2), (6, 4, 1)):
         rsps.get(
             f"{API}/communications/list",
             json=ok([{"id": f"ID{offset + i}"} for i in range(count)]),
@@ -380,7 +382,7 @@ def test_iter_communications_reads_pages_by_offset_until_an_empty_one(
                 responses.matchers.query_param_matcher(
                     {
                         "contact_information_identifier": f"id={KATHY}",
-                        "number_of_results": "3",
+                        "number_of_results": str(asked),
                         "offset": str(offset),
                         "token": TOKEN,
                     }

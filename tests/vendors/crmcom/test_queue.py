@@ -141,7 +141,7 @@ def test_iter_queue_reads_every_page(
     client: CrmcomClient, rsps: responses.RequestsMock
 ) -> None:
     """iter_queue pages by offset with the filters kept on every page."""
-    for offset, count in ((0, 2), (2, 1), (3, 0)):
+    for offset, asked, count in ((0, 2, 2), (1, 3, 2), (2, 3, 1)):
         rsps.get(
             f"{API}/communications/queue/list",
             json=ok(
@@ -155,7 +155,7 @@ def test_iter_queue_reads_every_page(
                     {
                         "media": "SMS",
                         "life_cycle_state": "PENDING",
-                        "number_of_results": "2",
+                        "number_of_results": str(asked),
                         "offset": str(offset),
                         "token": TOKEN,
                     }

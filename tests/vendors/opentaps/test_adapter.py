@@ -218,9 +218,10 @@ def test_capabilities_follow_the_adapter() -> None:
 def test_activities_list_pages_through_everything(
     client: crmclients.Client, rsps: responses.RequestsMock
 ) -> None:
-    """activities.list reads /activities/{page_size}/{offset} until an empty page."""
+    """activities.list reads /activities/{n}/{offset}, each page from the last record
+    read (no total: the overlap shows drift), until nothing comes after it."""
     rsps.get(f"{BASE}/activities/2/0", json=ok([ACTIVITY, TASK]), match=[query()])
-    rsps.get(f"{BASE}/activities/2/2", json=ok([]), match=[query()])
+    rsps.get(f"{BASE}/activities/3/1", json=ok([TASK]), match=[query()])
 
     records = client.activities.list(page_size=2).to_list()
 

@@ -108,15 +108,16 @@ def test_include_raw_false_drops_payloads(
 def test_iter_activities_advances_by_the_records_received(
     client: OpentapsClient, rsps: responses.RequestsMock
 ) -> None:
-    """Each page starts where the records so far end; an empty page ends the pull."""
+    """Each page starts at the last record read (one more asked for, so pages
+    overlap by one); a page with nothing after that record ends the pull."""
     ids = [f"{i:024x}" for i in range(5)]
     rsps.get(
         f"{BASE}/activities/3/0",
         json=ok([{"_id": i} for i in ids[:3]]),
         match=[query()],
     )
-    rsps.get(f"{BASE}/activities/3/3", json=ok([{"_id": i} for i in ids[3:]]))
-    rsps.get(f"{BASE}/activities/3/5", json=ok([]))
+    rsps.get(f"{BASE}/activities/4/2", json=ok([{"_id": i} for i in ids[2:]]))
+    rsps.get(f"{BASE}/activities/4/4", json=ok([{"_id": ids[4]}]))
 
     pulled = [a.id for a in client.iter_activities(page_size=3)]
 
@@ -137,7 +138,7 @@ def test_find_activity_scans_until_found(
 ) -> None:
     """find_activity reads pages until the id turns up, and no further."""
     rsps.get(f"{BASE}/activities/1/0", json=ok([ACTIVITY]))
-    rsps.get(f"{BASE}/activities/1/1", json=ok([TASK]))
+    rsps.get(f"{BASE}/activities/2/0", json=ok([ACTIVITY, TASK]))
 
     found = client.find_activity(ID2.upper(), page_size=1)
 
@@ -150,7 +151,9 @@ def test_find_activity_of_a_missing_id_is_not_found(
 ) -> None:
     """After the last page, a missing id is NotFoundError."""
     rsps.get(f"{BASE}/activities/100/0", json=ok([ACTIVITY]))
-    rsps.get(f"{BASE}/activities/100/1", json=ok([]))
+    rsps.get(f"{BASE}/activities/101/0", json=ok([ACTIVITY]))
+    # One record a page so far could be the server's cap: one look past it.
+    rsps.get(f"{BASE}/activities/101/1", json=ok([]))
 
     with pytest.raises(errors.NotFoundError, match="f" * 24):
         client.find_activity("f" * 24)
