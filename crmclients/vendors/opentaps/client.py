@@ -26,6 +26,7 @@ from crmclients._requestor import (
     build_requestor,
     resolve_timezone,
 )
+from crmclients._retry import RetryPolicy
 from crmclients._rules import NOT_SET, Rules
 from crmclients.config import missing_setting
 from crmclients.vendors.opentaps import _wire
@@ -183,17 +184,25 @@ class OpentapsClient(NativeClient):
         # The token endpoints carry the permanent token themselves: same transport,
         # retries, limiter and redactor, but no auth (and so no recursion).
         main = self._requestor
-        self._token_requestor = Requestor(
-            vendor=VENDOR,
-            base_url=main.base_url,
-            transport=main.transport,
-            envelope=envelope,
-            auth=None,
-            retry=main.retry,
-            limiter=main.limiter,
-            redactor=self.redactor,
-            timeout=main.timeout,
-        )
+
+        def token_requestor(retry: RetryPolicy) -> Requestor:
+            return Requestor(
+                vendor=VENDOR,
+                base_url=main.base_url,
+                transport=main.transport,
+                envelope=envelope,
+                auth=None,
+                retry=retry,
+                limiter=main.limiter,
+                redactor=self.redactor,
+                timeout=main.timeout,
+            )
+
+        self._token_requestor = token_requestor(main.retry)
+        # The exchange the client does by itself makes one attempt: a failure
+        # surfaces in the call that needed the token, as "not sent", and that
+        # call's own retries try again (so attempts do not multiply).
+        self._login_requestor = token_requestor(RetryPolicy.none())
         self.base_url = main.base_url
 
     def __repr__(self) -> str:
@@ -224,8 +233,11 @@ class OpentapsClient(NativeClient):
             AuthenticationError: The permanent token was refused.
             ResponseShapeError: The answer has no ``authToken`` string.
         """
+        return self._temp_token(self._token_requestor)
+
+    def _temp_token(self, requestor: Requestor) -> TempToken:
         operation = "oauth.temp_token"
-        body = self._token_requestor.request(
+        body = requestor.request(
             "POST",
             "/oauth/temp-token",
             form={"authToken": self._permanent},
@@ -666,7 +678,7 @@ class OpentapsClient(NativeClient):
         return None
 
     def _exchange(self) -> str:
-        return self.get_temp_token().auth_token
+        return self._temp_token(self._login_requestor).auth_token
 
 
 # -- rules -----------------------------------------------------------------------------

@@ -353,3 +353,38 @@ def test_connect_names_the_missing_setting() -> None:
         errors.ConfigurationError, match="CRMCLIENTS_OPENTAPS_CLIENT_DOMAIN"
     ):
         crmclients.connect("opentaps", auth_token=TOKEN)
+
+
+def test_a_failed_exchange_is_retried_by_the_call_that_needed_it(
+    rsps: responses.RequestsMock, clock: FakeClock
+) -> None:
+    """The automatic exchange makes one attempt per attempt of the call that needed
+    it: with the exchange failing every time, 3 attempts send 3 exchanges (not 3 x 3)
+    and then the call fails; a later success is used at once."""
+    client = OpentapsClient(
+        auth_token=TOKEN,
+        client_domain=DOMAIN,
+        clock=clock,
+        retry=crmclients.RetryPolicy(attempts=3),
+    )
+    rsps.post(EXCHANGE, status=503)
+
+    with pytest.raises(errors.CRMError):
+        client.list_activities(1)
+    assert paths(rsps) == ["POST /oauth/temp-token"] * 3
+
+    rsps.replace(responses.POST, EXCHANGE, json={"authToken": TEMP})
+    rsps.get(LIST, json=ok([ACTIVITY]), match=[query(TEMP)])
+    client.list_activities(1)
+    assert paths(rsps)[3:] == ["POST /oauth/temp-token", "GET /activities/1"]
+
+
+def test_get_temp_token_called_directly_keeps_its_retries(
+    exchanging: OpentapsClient, rsps: responses.RequestsMock
+) -> None:
+    """Asked for explicitly, the exchange is retried like any other call."""
+    rsps.post(EXCHANGE, status=503)
+    stub_exchange(rsps, TEMP)
+
+    assert exchanging.get_temp_token().auth_token == TEMP
+    assert paths(rsps) == ["POST /oauth/temp-token", "POST /oauth/temp-token"]
