@@ -499,8 +499,8 @@ class Pager(Generic[T]):
         if step == 0:
             return
         total = first.total_items
-        if total is None and spec.anchor is not None:
-            yield from self._anchored(spec, first, spec.anchor)
+        if spec.anchor is not None:
+            yield from self._anchored(spec, first, spec.anchor, workers)
             return
         offset, previous = step, first
         if total is not None and workers > 1 and step < total:
@@ -566,9 +566,19 @@ class Pager(Generic[T]):
     # dedupe window: PaginationDriftError, never a silently short or repeated pull.
 
     def _anchored(
-        self, spec: OffsetPaging, first: Page[Any], key: Callable[[Any], Any]
+        self,
+        spec: OffsetPaging,
+        first: Page[Any],
+        key: Callable[[Any], Any],
+        workers: int,
     ) -> Iterator[Page[Any]]:
-        """Offset paging anchored on the last record read (no total to follow)."""
+        """Offset paging anchored on the last record read.
+
+        With a total and workers, pages 2..N are fetched in parallel at offsets one
+        record apart from a page's length, so that each starts with the last record
+        of the one before; the first page that does not (or comes short) hands over
+        to the sequential reading, which follows any drift from there.
+        """
         step, window = len(first.items), self._dedupe_window
         order: dict[Any, int] = {}  # ids of the records read lately -> read order
         counter = itertools.count()
@@ -584,8 +594,47 @@ class Pager(Generic[T]):
 
         remember(first.items)
         anchor, offset = key(first.items[-1]), len(first.items)
+        total = first.total_items
+        if workers > 1 and total is not None and 1 < step < total:
+            slots = range(step - 1, total, step - 1)
+            pages = self._parallel(
+                lambda at: spec.fetch(at, self.page_size), slots, workers
+            )
+            try:
+                for slot, page in zip(slots, pages, strict=False):
+                    items = page.items
+                    if slot != offset - 1 or not items or key(items[0]) != anchor:
+                        break  # drift, or a short page: read on one page at a time
+                    run = items[1:]
+                    if run:
+                        yield Page(run)
+                        remember(run)
+                        anchor, offset = key(run[-1]), offset + len(run)
+                    total = page.total_items
+                    if len(items) < step:
+                        break
+            finally:
+                pages.close()
+        if total is not None and offset >= total:
+            return  # the last page read held the last record
+        yield from self._anchored_from(spec, key, anchor, offset, order, remember, step)
+
+    def _anchored_from(
+        self,
+        spec: OffsetPaging,
+        key: Callable[[Any], Any],
+        anchor: Any,
+        offset: int,
+        order: Mapping[Any, int],
+        remember: Callable[[Sequence[Any]], None],
+        step: int,
+    ) -> Iterator[Page[Any]]:
+        """Sequential anchored paging from just after ``anchor`` (at ``offset - 1``)."""
+        window = self._dedupe_window
+        keep = window * max(step, self.page_size or 0)
         # One record more than the page size: each page overlaps the last by one.
         ask = self.page_size + 1 if self.page_size else None
+        capped_at_one = step == 1 and self.page_size != 1
         stalled = 0
         # Ids read after the record a deletion made the pull go back to: gone, or
         # pushed further on by insertions; kept until seen, so they never come twice.
@@ -596,11 +645,23 @@ class Pager(Generic[T]):
             ids = [key(item) for item in page.items]
             if ids and ids[0] == anchor:
                 run = page.items[1:]
-                if not run and step == 1:
-                    # A server that gives one record at a time: look past it.
+                if not run and capped_at_one:
+                    # The first page came back with one record although more were
+                    # asked for: the server may give one at a time. Look past it.
                     run = spec.fetch(offset, ask).items
                 if not run:
                     return  # only the anchor: nothing after it
+                if (
+                    page.total_items is not None
+                    and offset + len(run) >= page.total_items
+                ):
+                    # The page shows the last record: no need to ask again.
+                    fresh = [item for item in run if key(item) not in order]
+                    if pending:
+                        fresh = [item for item in fresh if key(item) not in pending]
+                    if fresh:
+                        yield Page(fresh)
+                    return
             else:
                 self.stats.drift += 1
                 anchor, offset, run, later = self._reanchor(

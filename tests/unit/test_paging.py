@@ -444,14 +444,26 @@ class ShiftingList:
     is answered. New records get ids no record had before.
     """
 
-    def __init__(self, n: int, changes: dict[int, tuple[str, int, int]]) -> None:
+    def __init__(
+        self,
+        n: int,
+        changes: dict[int, tuple[str, int, int]],
+        *,
+        with_total: bool = False,
+    ) -> None:
         self.records = [Item(f"r{i}") for i in range(n)]
         self.changes = changes
+        self.with_total = with_total
         self.requests = 0
         self.changed: set[str] = set()
         self.fresh = n
+        self.lock = threading.Lock()
 
     def fetch(self, offset: int, size: int | None) -> Page[Item]:
+        with self.lock:
+            return self._fetch(offset, size)
+
+    def _fetch(self, offset: int, size: int | None) -> Page[Item]:
         self.requests += 1
         change = self.changes.get(self.requests)
         if change is not None:
@@ -466,7 +478,8 @@ class ShiftingList:
                 gone = self.records[position : position + count]
                 del self.records[position : position + count]
                 self.changed.update(item.id for item in gone)
-        return Page(self.records[offset : offset + (size or 10)])
+        total = len(self.records) if self.with_total else None
+        return Page(self.records[offset : offset + (size or 10)], total_items=total)
 
 
 @settings(max_examples=400, deadline=None)
@@ -474,6 +487,8 @@ class ShiftingList:
     n=st.integers(min_value=0, max_value=80),
     size=st.integers(min_value=1, max_value=15),
     cap=st.integers(min_value=2, max_value=15),
+    with_total=st.booleans(),
+    workers=st.sampled_from([1, 3]),
     changes=st.dictionaries(
         st.integers(min_value=1, max_value=20),
         st.tuples(
@@ -484,18 +499,24 @@ class ShiftingList:
         max_size=5,
     ),
 )
-def test_offsets_without_a_total_are_exact_or_raise_whatever_moves(
-    n: int, size: int, cap: int, changes: dict[int, tuple[str, int, int]]
+def test_anchored_offsets_are_exact_or_raise_whatever_moves(
+    n: int,
+    size: int,
+    cap: int,
+    with_total: bool,
+    workers: int,
+    changes: dict[int, tuple[str, int, int]],
 ) -> None:
-    """No total, records inserted and deleted anywhere between requests, any page
-    size, a server that caps pages: every record that was there throughout comes
-    exactly once and in order, the others at most once; or the pull raises
-    PaginationDriftError. Never a silent loss.
+    """Records inserted and deleted anywhere between requests, any page size, a
+    server that caps pages, with or without a total, sequential or parallel: every
+    record that was there throughout comes exactly once and in order, the others
+    at most once; or the pull raises PaginationDriftError. Never a silent loss
+    (a deletion and an insertion cancelling out in the total included).
 
-    (A server that returns one record per page is left out: with no total, two
-    requests cannot show that nothing moved between them.)
+    (A server that returns one record per page is left out: two requests cannot
+    show that nothing moved between them.)
     """
-    server = ShiftingList(n, changes)
+    server = ShiftingList(n, changes, with_total=with_total)
     before = [item.id for item in server.records]
 
     def fetch(offset: int, asked: int | None) -> Page[Item]:
@@ -503,7 +524,7 @@ def test_offsets_without_a_total_are_exact_or_raise_whatever_moves(
 
     spec = OffsetPaging(fetch, anchor=lambda item: item.id)
     try:
-        got = ids(Pager(spec, page_size=size))
+        got = ids(Pager(spec, page_size=size, workers=workers))
     except errors.PaginationDriftError:
         return
     stayed = [i for i in before if i not in server.changed]

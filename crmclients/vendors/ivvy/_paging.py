@@ -11,6 +11,7 @@ Strictly private.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any
 
 from crmclients._paging import OffsetPaging, Page
@@ -50,4 +51,6 @@ def list_paging(
             page_size=result.meta.per_page,
         )
 
-    return OffsetPaging(fetch=fetch)
+    # Each page overlaps the last by one record: drift is seen even when the
+    # total stays the same (a deletion and an insertion cancelling out).
+    return OffsetPaging(fetch=fetch, anchor=attrgetter("id"))

@@ -534,8 +534,12 @@ def test_end_date_time_spelling_is_accepted_for_tasks(
 def test_iter_never_trusts_the_requested_page_size(
     client: IvvyClient, rsps: responses.RequestsMock
 ) -> None:
-    """Asked for 100, served 50: start advances by what arrived, every record once."""
-    for start in (0, 50, 100):
+    """Asked for 100, served 50: start advances by what arrived, every record once.
+
+    After the first page each starts at the last record read (the overlap shows
+    records moving even when the total stays the same), until the total is read.
+    """
+    for start in (0, 49, 98):
         count = min(50, 120 - start)
         rsps.post(
             url("crm", "getActivityList"),
@@ -547,7 +551,9 @@ def test_iter_never_trusts_the_requested_page_size(
             ),
             match=[
                 matchers.json_params_matcher(
-                    {"perPage": 100, "start": start}, strict_match=True
+                    # one record more than the page size after the first page
+                    {"perPage": 100 if start == 0 else 101, "start": start},
+                    strict_match=True,
                 )
             ],
         )
