@@ -104,6 +104,10 @@ class RefCache:
     def __call__(self, kind: RefKind, id: Any, name: Any = None) -> Ref | None:
         if id is None or id == "":
             return None
+        if id.__class__ is not int and id.__class__ is not str:
+            # 1, 1.0 and True are one dict key: only ints and strings are shared
+            # (the ids vendors give), so a Ref always shows the id it was made from.
+            return Ref(kind, str(id), name=name)
         table = self._tables[kind]
         ref = table.get((id, name))
         if ref is None:

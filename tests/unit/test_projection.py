@@ -88,3 +88,17 @@ def test_call_and_unknown_attributes() -> None:
     )
     with pytest.raises(TypeError, match="no attributes"):
         Projection(Note, fields={"nope": Copy("id")})
+
+
+def test_refs_keep_the_id_they_were_made_from() -> None:
+    """1, 1.0 and True hash alike: only int and str ids are shared, so a float or
+    boolean id never picks up (or leaves behind) another id's Ref."""
+    from crmclients._projection import RefCache
+
+    cache = RefCache()
+    one = cache(RefKind.CONTACT, 1, "Ann")
+
+    assert one.id == "1" and cache(RefKind.CONTACT, 1, "Ann") is one
+    assert cache(RefKind.CONTACT, 1.0, "Ann").id == "1.0"
+    assert cache(RefKind.CONTACT, True, "Ann").id == "True"
+    assert cache(RefKind.CONTACT, "1", "Ann").id == "1"
