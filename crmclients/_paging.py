@@ -617,7 +617,9 @@ class Pager(Generic[T]):
                 pages.close()
         if total is not None and offset >= total:
             return  # the last page read held the last record
-        yield from self._anchored_from(spec, key, anchor, offset, order, remember, step)
+        yield from self._anchored_from(
+            spec, key, anchor, offset, order, remember, step, keep
+        )
 
     def _anchored_from(
         self,
@@ -628,10 +630,10 @@ class Pager(Generic[T]):
         order: Mapping[Any, int],
         remember: Callable[[Sequence[Any]], None],
         step: int,
+        keep: int,
     ) -> Iterator[Page[Any]]:
-        """Sequential anchored paging from just after ``anchor`` (at ``offset - 1``)."""
-        window = self._dedupe_window
-        keep = window * max(step, self.page_size or 0)
+        """Sequential anchored paging from just after ``anchor`` (at ``offset - 1``);
+        ``order`` holds the ids of up to ``keep`` records read lately."""
         # One record more than the page size: each page overlaps the last by one.
         ask = self.page_size + 1 if self.page_size else None
         capped_at_one = step == 1 and self.page_size != 1
@@ -651,18 +653,12 @@ class Pager(Generic[T]):
                     run = spec.fetch(offset, ask).items
                 if not run:
                     return  # only the anchor: nothing after it
-                if (
-                    page.total_items is not None
-                    and offset + len(run) >= page.total_items
-                ):
-                    # The page shows the last record: no need to ask again.
-                    fresh = [item for item in run if key(item) not in order]
-                    if pending:
-                        fresh = [item for item in fresh if key(item) not in pending]
-                    if fresh:
-                        yield Page(fresh)
-                    return
+                # A page showing the last of the total needs no request after it.
+                last = page.total_items is not None and (
+                    offset + len(run) >= page.total_items
+                )
             else:
+                last = False
                 self.stats.drift += 1
                 anchor, offset, run, later = self._reanchor(
                     spec, key, offset - 1, page, ids, anchor, order, step
@@ -677,18 +673,14 @@ class Pager(Generic[T]):
             # the same records keep coming back (the vendor ignores the offset).
             stalled = 0 if fresh else stalled + max(1, len(run))
             if stalled > 2 * keep:
-                raise errors.ResponseShapeError(
-                    f"paging did not advance: offset {offset} gave nothing new",
-                    path="$",
-                    vendor=self.vendor,
-                    operation=self.name,
-                    hint="the vendor seems to ignore the paging parameters",
-                )
+                raise self._not_advancing(f"offset {offset} gave nothing new")
             if run:
                 anchor, offset = key(run[-1]), offset + len(run)
                 remember(run)
             if fresh:
                 yield Page(fresh)
+            if last:
+                return
 
     def _reanchor(
         self,
@@ -788,13 +780,17 @@ class Pager(Generic[T]):
             return
         self._repeats += 1
         if self._repeats >= 2:
-            raise errors.ResponseShapeError(
-                f"paging did not advance: {where} repeated the previous page",
-                path="$",
-                vendor=self.vendor,
-                operation=self.name,
-                hint="the vendor seems to ignore the paging parameters",
-            )
+            raise self._not_advancing(f"{where} repeated the previous page")
+
+    def _not_advancing(self, what: str) -> errors.ResponseShapeError:
+        """The error for a vendor that keeps answering the same records."""
+        return errors.ResponseShapeError(
+            f"paging did not advance: {what}",
+            path="$",
+            vendor=self.vendor,
+            operation=self.name,
+            hint="the vendor seems to ignore the paging parameters",
+        )
 
     def _parallel(
         self, fetch: Callable[[Any], Page[Any]], keys: Sequence[Any], workers: int
