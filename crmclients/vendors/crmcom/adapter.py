@@ -122,26 +122,34 @@ def _related(c: CrmcomCommunication) -> tuple[Ref, ...]:
     return tuple(refs)
 
 
+def _activity_fields(c: CrmcomCommunication) -> dict[str, Any]:
+    """The fields a communication shares with an Activity (one place for both)."""
+    log = c.log_information
+    media = c.media
+    return {
+        "id": c.id,
+        "vendor": VENDOR,
+        "created_at": log.created_date if log else None,
+        "updated_at": log.updated_date if log else None,
+        "raw": c.raw,
+        "kind": _KINDS.get(media.upper(), ActivityKind.OTHER)
+        if media
+        else ActivityKind.OTHER,
+        "subject": c.subject,
+        "body": c.content,
+        "status": _STATUSES.get((c.life_cycle_state or "").upper()),
+        "vendor_status": c.life_cycle_state,
+        "related": _related(c),
+    }
+
+
 def communication_from_native(c: CrmcomCommunication) -> Communication:
     """Map a CRM.COM communication onto the shared model."""
-    log = c.log_information
     media = c.media
     direction = c.direction
     category = c.category
     return Communication(
-        id=c.id,
-        vendor=VENDOR,
-        created_at=log.created_date if log else None,
-        updated_at=log.updated_date if log else None,
-        raw=c.raw,
-        kind=_KINDS.get(media.upper(), ActivityKind.OTHER)
-        if media
-        else ActivityKind.OTHER,
-        subject=c.subject,
-        body=c.content,
-        status=_STATUSES.get((c.life_cycle_state or "").upper()),
-        vendor_status=c.life_cycle_state,
-        related=_related(c),
+        **_activity_fields(c),
         media=_MEDIA.get(media.lower()) if media else None,
         direction=_DIRECTIONS.get(direction.lower()) if direction else None,
         to=c.to,
@@ -157,23 +165,7 @@ def activity_from_native(c: CrmcomCommunication) -> Activity:
     The fields an Activity has are those of :func:`communication_from_native`;
     media, direction, to, number, category and viewed_at stay on communications.
     """
-    log = c.log_information
-    media = c.media
-    return Activity(
-        id=c.id,
-        vendor=VENDOR,
-        created_at=log.created_date if log else None,
-        updated_at=log.updated_date if log else None,
-        raw=c.raw,
-        kind=_KINDS.get(media.upper(), ActivityKind.OTHER)
-        if media
-        else ActivityKind.OTHER,
-        subject=c.subject,
-        body=c.content,
-        status=_STATUSES.get((c.life_cycle_state or "").upper()),
-        vendor_status=c.life_cycle_state,
-        related=_related(c),
-    )
+    return Activity(**_activity_fields(c))
 
 
 def _convert(items: Sequence[CrmcomCommunication]) -> list[Communication]:
