@@ -6,18 +6,27 @@ lets the vendor's :class:`Auth` add credentials or a signature (so every retry i
 re-signed and carries a fresh token), sends it through the :class:`Transport`,
 decodes JSON, and hands the result to the vendor's :class:`Envelope`, which unwraps
 it or raises the right error. Retries follow the :class:`RetryPolicy`; an auth
-failure triggers one credential refresh where the vendor supports it. Every error
-that leaves is passed through the client's redactor.
+failure triggers one credential refresh where the vendor supports it. A redirect is
+followed only as ``_redirect`` allows (same origin, reads), with the credentials
+built afresh. Every attempt has a deadline: ``timeout=`` bounds its whole wall
+time, and the retry policy's ``deadline`` bounds the call, the attempt in flight
+included. A Retry-After header reaches the retry wait whatever the vendor's error
+body says. Every error that leaves is a detached copy passed through the client's
+redactor, raised outside any handler so that nothing unredacted rides on its
+``__context__``.
 
 Strictly private.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
+import math
 import platform
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypedDict
 from urllib.parse import urlencode, urlsplit
@@ -26,13 +35,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 import orjson
 
-from crmclients import _retry, errors
+from crmclients import _redirect, _retry, errors
 from crmclients._ratelimit import RateLimiter, shared_limiter
 from crmclients._redact import Redactor
 from crmclients._transport import (
     Request,
     RequestsTransport,
     Response,
+    Timeout,
     Transport,
     check_base_url,
     normalise_timeout,
@@ -49,6 +59,12 @@ _VERSION = "0.1.0"
 USER_AGENT = f"crmclients/{_VERSION} python/{platform.python_version()}"
 
 Params = Mapping[str, Any] | Iterable[tuple[str, Any]]
+
+#: The retry deadline of the call in progress in this thread (or task): a request
+#: made while it runs (a login, a token exchange) ends by it too.
+_CALL_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "crmclients_call_deadline", default=None
+)
 
 
 @attrs.frozen(slots=True)
@@ -187,7 +203,8 @@ class Requestor:
         retry: The retry policy.
         limiter: The shared rate limiter, or None for no client-side limit.
         redactor: Knows the secrets to scrub from messages and logs.
-        timeout: (connect, read) seconds.
+        timeout: Connect, read and total seconds per attempt (a bare
+            ``(connect, read)`` pair bounds the attempt to their sum).
         headers: Headers sent with every request.
     """
 
@@ -202,7 +219,7 @@ class Requestor:
         retry: _retry.RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
         redactor: Redactor | None = None,
-        timeout: tuple[float, float] = (5.0, 30.0),
+        timeout: Timeout | tuple[float, float] = (5.0, 30.0),
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self.vendor = vendor
@@ -213,7 +230,9 @@ class Requestor:
         self.retry = retry or _retry.RetryPolicy()
         self.limiter = limiter
         self.redactor = redactor or Redactor()
-        self.timeout = timeout
+        self.timeout = (
+            timeout if isinstance(timeout, Timeout) else Timeout.of_pair(*timeout)
+        )
         self.headers = {
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
@@ -233,6 +252,7 @@ class Requestor:
         form: Params | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        read: bool | None = None,
         unwrap: Callable[[Response, Any, CallContext], Any] | None = None,
         replayed: Callable[[errors.CRMError], Any] | None = None,
     ) -> Any:
@@ -248,6 +268,10 @@ class Requestor:
             headers: Extra headers.
             idempotent: May this be retried after an ambiguous failure? Defaults to
                 True for GET/HEAD/PUT/DELETE and False for POST/PATCH.
+            read: Does this call only read? Defaults to True for GET/HEAD; RPC-style
+                vendors (iVvy) say so for their POST reads. Only reads follow a
+                same-origin redirect, and a POST read only a 307/308 (which keep
+                the method and body).
             unwrap: Use instead of the envelope's ``unwrap`` for this call.
             replayed: For an idempotent write: when an attempt that may have been
                 processed lost its answer and the replay failed, called with the
@@ -260,6 +284,8 @@ class Requestor:
         method = method.upper()
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
+        if read is None:
+            read = method in ("GET", "HEAD")
         ctx = CallContext(self.vendor, operation, method, path)
         all_headers = dict(self.headers)
         content: bytes | None = None
@@ -274,27 +300,49 @@ class Requestor:
         url = f"{self.base_url}{path}"
         params_pairs = tuple(_pairs(params or ()))
         handler = unwrap or self.envelope.unwrap
+        limits = self.timeout
+        call_deadline = time.monotonic() + self.retry.deadline
+        enclosing = _CALL_DEADLINE.get()
+        if enclosing is not None and enclosing < call_deadline:
+            call_deadline = enclosing  # a login inside a call: the call's deadline
 
         def attempt(number: int) -> Any:
             refreshed = False
+            hops = 0
+            base = Request(
+                method, url, params_pairs, all_headers, content, limits.pair, number
+            )
             while True:
                 if self.limiter is not None:
                     self.limiter.acquire()
                 with self._stats_lock:
                     self.stats.attempts += 1
-                request = self._authorised(
-                    Request(
-                        method,
-                        url,
-                        params_pairs,
-                        all_headers,
-                        content,
-                        self.timeout,
-                        number,
-                    ),
-                    ctx,
+                deadline = _attempt_deadline(limits.total, call_deadline, ctx)
+                unsigned = Request(
+                    base.method,
+                    base.url,
+                    base.params,
+                    base.headers,
+                    base.content,
+                    base.timeout,
+                    number,
+                    deadline,
                 )
+                request = self._authorised(unsigned, ctx)
                 response = self.transport.send(request)
+                if _redirect.is_redirect(response):
+                    base = _redirect.follow(
+                        unsigned,
+                        response,
+                        hops=hops,
+                        read=read,
+                        added=_added_names(unsigned, request),
+                        scrub=self.redactor.scrub,
+                        vendor=self.vendor,
+                        operation=operation,
+                    )
+                    hops += 1
+                    continue
                 try:
                     return self._handle(response, ctx, handler)
                 except errors.AuthenticationError:
@@ -322,6 +370,8 @@ class Requestor:
 
         with self._stats_lock:
             self.stats.requests += 1
+        failure: errors.CRMError
+        scope = _CALL_DEADLINE.set(call_deadline)
         try:
             try:
                 return _retry.call(
@@ -337,11 +387,15 @@ class Requestor:
                     raise
                 return replayed(exc)
         except errors.CRMError as exc:
-            cause = exc.__cause__
-            clean_cause = (
-                self._redacted(cause) if isinstance(cause, errors.CRMError) else None
-            )
-            raise self._redacted(exc) from clean_cause
+            failure = self._redacted(exc)
+        finally:
+            _CALL_DEADLINE.reset(scope)
+        # Raised here, outside the handler, so the unredacted original is not left
+        # on __context__; the body and headers (a login's password) leave this
+        # frame's locals first, for reporters that record them.
+        json = form = content = headers = None
+        all_headers.clear()
+        raise failure
 
     def _authorised(self, request: Request, ctx: CallContext) -> Request:
         """Apply the vendor's auth; a failure there means the request never left.
@@ -363,7 +417,8 @@ class Requestor:
             ) from exc
 
     def _redacted(self, exc: errors.CRMError) -> errors.CRMError:
-        """A copy of ``exc`` with secrets scrubbed (vendor filled in if missing)."""
+        """A detached copy of ``exc`` (and of its crmclients causes) with secrets
+        scrubbed, vendor filled in if missing."""
         clean = exc.redacted(self.redactor.scrub)
         if clean.vendor is None:
             clean.vendor = clean._kwargs["vendor"] = self.vendor
@@ -391,7 +446,42 @@ class Requestor:
                     ) from None
             else:
                 raise self.envelope.not_json(response, ctx)
-        return handler(response, body, ctx)
+        try:
+            return handler(response, body, ctx)
+        except errors.APIError as exc:
+            _carry_retry_after(exc, response)
+            raise
+
+
+def _carry_retry_after(exc: errors.APIError, response: Response) -> None:
+    """Give ``exc`` the answer's Retry-After when the vendor's envelope built the
+    error from its JSON body and left the header out (every vendor, one place)."""
+    if exc.retry_after is not None:
+        return
+    wait = _retry.parse_retry_after(response.headers.get("Retry-After"))
+    if wait is not None:
+        exc.retry_after = exc._kwargs["retry_after"] = wait
+
+
+def _attempt_deadline(total: float, call_deadline: float, ctx: CallContext) -> float:
+    """When this attempt must be done: ``total`` from now, never past the call's
+    retry deadline (raises, before sending, when that has passed)."""
+    now = time.monotonic()
+    if now >= call_deadline:
+        raise errors.RequestTimeoutError(
+            "the retry deadline passed before this attempt could be sent",
+            request_sent=False,
+            vendor=ctx.vendor,
+            operation=ctx.operation,
+            hint="raise RetryPolicy(deadline=...) or lower the rate of calls",
+        )
+    return min(now + total, call_deadline) if math.isfinite(total) else call_deadline
+
+
+def _added_names(unsigned: Request, signed: Request) -> frozenset[str]:
+    """The query parameters the vendor's auth added (a redirect drops them)."""
+    before = {name for name, _ in unsigned.params}
+    return frozenset(name for name, _ in signed.params if name not in before)
 
 
 def absent_means_done(error: errors.CRMError) -> None:

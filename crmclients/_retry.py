@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _UNPROCESSED_STATUSES = frozenset({429, 503})
+_DELAY_SECONDS = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,6})?")
 
 
 @attrs.frozen
@@ -121,14 +123,17 @@ def jitter() -> float:
 def parse_retry_after(
     value: str | None, now: Callable[[], datetime] | None = None
 ) -> float | None:
-    """Parse a Retry-After header: seconds, or an HTTP date. None when absent/invalid."""
+    """Parse a Retry-After header: seconds, or an HTTP date. None when absent/invalid.
+
+    Seconds are ASCII digits (RFC 9110 ``delay-seconds``; a decimal fraction is
+    tolerated): ``inf``, ``nan``, ``1e9`` or non-ASCII digits are not seconds.
+    A date in the past means 0.
+    """
     if not value:
         return None
     value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
+    if _DELAY_SECONDS.fullmatch(value):
+        return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -7,6 +7,17 @@ one (a pooled ``requests.Session`` with timeouts that are always on); tests and
 here and nowhere else, and this is where the one DEBUG line per request is logged,
 with secrets redacted.
 
+Two rules hold on every path (the urllib3 fast path, requests, a caller's own
+session):
+
+* a redirect is never followed here: a 3xx comes back as the answer, and the
+  requestor decides (``_redirect``), so a credential never follows a ``Location``
+  to another origin;
+* an attempt never outlives ``Request.deadline``: connecting is bounded by what is
+  left of it, and on the sessions crmclients creates every socket read and send
+  too (``_deadline``); on a caller's session the body is read in pieces and the
+  deadline checked between them.
+
 Strictly private.
 """
 
@@ -14,6 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import time
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -26,6 +38,7 @@ import urllib3
 import urllib3.exceptions
 
 from crmclients import errors
+from crmclients._deadline import DeadlineAdapter, attempt_deadline, budget, expired
 from crmclients._redact import Redactor, redact_text, redact_url
 
 logger = logging.getLogger("crmclients")
@@ -81,6 +94,9 @@ class Request:
     content: bytes | None = None
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     attempt: int = 1
+    #: Monotonic time (``time.monotonic()``) by which the whole attempt (connect,
+    #: send, status, headers and body) must be done; None for no overall bound.
+    deadline: float | None = None
 
 
 @attrs.frozen(slots=True)
@@ -111,31 +127,65 @@ class Transport(Protocol):
         ...
 
 
-def normalise_timeout(
-    timeout: float | tuple[float, float] | None,
-) -> tuple[float, float]:
-    """Turn ``timeout=`` into (connect, read) seconds; None means the defaults.
+@attrs.frozen(slots=True)
+class Timeout:
+    """The time limits of one attempt, in seconds.
+
+    Attributes:
+        connect: Opening the connection (TCP and TLS).
+        read: Any single wait for the server (bytes of the answer, or room to send).
+        total: The whole attempt: connect, send, status, headers and body. A
+            server that trickles bytes cannot hold an attempt longer than this.
+    """
+
+    connect: float
+    read: float
+    total: float
+
+    @classmethod
+    def of_pair(cls, connect: float, read: float) -> Timeout:
+        """``(connect, read)``: the attempt is bounded by their sum."""
+        return cls(float(connect), float(read), float(connect) + float(read))
+
+    @property
+    def pair(self) -> tuple[float, float]:
+        """(connect, read), as the transport passes them to urllib3."""
+        return (self.connect, self.read)
+
+
+def normalise_timeout(timeout: float | tuple[float, float] | None) -> Timeout:
+    """Turn ``timeout=`` into per-attempt limits; None means the defaults.
+
+    A number ``T`` bounds each attempt to ``T`` seconds in all (connecting and
+    every wait included); a ``(connect, read)`` pair bounds connecting and each
+    wait for the server separately, and the attempt to their sum. The default is
+    ``(5, 30)``: at most 35 s an attempt.
 
     Raises:
-        ConfigurationError: The value is not positive.
+        ConfigurationError: The value is not positive, or not a number or pair.
     """
     if timeout is None:
-        return DEFAULT_TIMEOUT
-    if isinstance(timeout, int | float):
-        pair = (float(timeout), float(timeout))
-    else:
+        return Timeout.of_pair(*DEFAULT_TIMEOUT)
+    limits: Timeout | None = None
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool):
+        limits = Timeout(float(timeout), float(timeout), float(timeout))
+    elif not isinstance(timeout, bool):
         try:
             connect, read = timeout
-            pair = (float(connect), float(read))
-        except (TypeError, ValueError) as exc:
-            raise errors.ConfigurationError(
-                f"timeout must be seconds or a (connect, read) pair, got {timeout!r}"
-            ) from exc
-    if min(pair) <= 0:
+            if not isinstance(connect, bool) and not isinstance(read, bool):
+                limits = Timeout.of_pair(float(connect), float(read))
+        except (TypeError, ValueError):
+            limits = None
+    if limits is None:
         raise errors.ConfigurationError(
-            "timeout must be positive: crmclients never waits forever"
+            f"timeout must be seconds or a (connect, read) pair, got {timeout!r:.60}"
         )
-    return pair
+    if not min(limits.connect, limits.read) > 0 or not math.isfinite(limits.total):
+        raise errors.ConfigurationError(
+            "timeout must be a positive, finite number of seconds: crmclients never "
+            f"waits forever (got {timeout!r:.60})"
+        )
+    return limits
 
 
 def check_base_url(base_url: str, *, allow_http: bool = False) -> str:
@@ -195,7 +245,7 @@ class RequestsTransport:
         self._owns_session = session is None
         if session is None:
             session = requests.Session()
-            adapter = requests.adapters.HTTPAdapter(
+            adapter = DeadlineAdapter(
                 pool_connections=4, pool_maxsize=pool_size, max_retries=0
             )
             session.mount("https://", adapter)
@@ -230,32 +280,45 @@ class RequestsTransport:
         return settings
 
     def send(self, request: Request) -> Response:
-        """Send ``request``; map every ``requests``/urllib3 failure to a crmclients error."""
+        """Send ``request``; map every ``requests``/urllib3 failure to a crmclients error.
+
+        Redirects are returned, not followed. The attempt ends by
+        ``request.deadline``, whatever the server does.
+        """
         started = time.perf_counter()
         try:
-            answer = self._fast_send(request) if self._owns_session else None
-            if answer is None:
-                answer = self._session_send(request)
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            with attempt_deadline(request.deadline):
+                answer = self._fast_send(request) if self._owns_session else None
+                if answer is None:
+                    answer = self._session_send(request)
+        except (
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+        ) as exc:
+            failure, outcome = self._map_exception(exc, request), type(exc).__name__
+        else:
             elapsed = (time.perf_counter() - started) * 1000
-            error = self._map_exception(exc, request)
-            self._log(request, f"error {type(exc).__name__}", elapsed)
-            raise error from None
-        elapsed = (time.perf_counter() - started) * 1000
-        status, headers, content, url = answer
-        self._log(request, str(status), elapsed)
-        return Response(
-            status_code=status,
-            headers=headers,
-            content=content,
-            url=url,
-            elapsed_ms=elapsed,
-        )
+            status, headers, content, url = answer
+            self._log(request, str(status), elapsed)
+            return Response(
+                status_code=status,
+                headers=headers,
+                content=content,
+                url=url,
+                elapsed_ms=elapsed,
+            )
+        # Raised here, outside the handler: the third-party exception (its text
+        # holds the URL, query and all) is not left on __context__.
+        self._log(request, f"error {outcome}", (time.perf_counter() - started) * 1000)
+        raise failure
 
     def _session_send(
         self, request: Request
     ) -> tuple[int, Mapping[str, str], bytes, str]:
-        """Through requests (the caller's session, proxies, redirects, test mocks)."""
+        """Through requests (the caller's session, proxies, test mocks); redirects
+        are returned as answers, never followed."""
+        timeout = _bounded(request.timeout, request.deadline)
         if self._owns_session:
             prepared = requests.PreparedRequest()
             prepared.prepare(
@@ -266,8 +329,12 @@ class RequestsTransport:
                 data=request.content,
             )
             answer = self.session.send(
-                prepared, timeout=request.timeout, **self._settings_for(request.url)
+                prepared,
+                timeout=timeout,
+                allow_redirects=False,
+                **self._settings_for(request.url),
             )
+            content = answer.content
         else:  # the caller's session: honour all of its configuration
             answer = self.session.request(
                 request.method,
@@ -275,13 +342,19 @@ class RequestsTransport:
                 params=request.params or None,
                 headers=dict(request.headers),
                 data=request.content,
-                timeout=request.timeout,
+                timeout=timeout,
                 verify=self.verify,
+                allow_redirects=False,
+                stream=True,
             )
+            try:
+                content = _read_by_deadline(answer, request.deadline)
+            finally:
+                answer.close()
         return (
             answer.status_code,
             answer.headers,
-            answer.content,
+            content,
             answer.url or request.url,
         )
 
@@ -291,9 +364,9 @@ class RequestsTransport:
         """Straight to the session's urllib3 pool, skipping requests' per-call layers.
 
         Same pool, TLS settings and timeouts as requests would use, about half the
-        overhead. Returns None (use requests) when proxies apply, when the adapter
-        is not requests' own or has been patched (responses, requests-mock: their
-        mocks must keep working), or for redirects.
+        overhead. Returns None (use requests) when proxies apply, or when the
+        adapter is not crmclients' own or has been patched (responses,
+        requests-mock: their mocks must keep working).
         """
         if not _adapter_send_is_requests_own():
             return None
@@ -307,12 +380,13 @@ class RequestsTransport:
             extra = urlencode(request.params)
             query = f"{query}&{extra}" if query else extra
         target = f"{path}?{query}" if query else path
-        timeout = self._timeouts.get(request.timeout)
+        pair = _bounded(request.timeout, request.deadline)
+        timeout = self._timeouts.get(pair)
         if timeout is None:
-            connect, read = request.timeout
-            timeout = self._timeouts[request.timeout] = urllib3.Timeout(
-                connect=connect, read=read
-            )
+            connect, read = pair
+            timeout = urllib3.Timeout(connect=connect, read=read)
+            if request.deadline is None:  # fixed pairs recur: keep them
+                self._timeouts[pair] = timeout
         answer = pool.urlopen(
             request.method,
             target,
@@ -325,12 +399,6 @@ class RequestsTransport:
             retries=False,
             timeout=timeout,
         )
-        if (
-            request.method in ("GET", "HEAD")
-            and 300 <= answer.status < 400
-            and "Location" in answer.headers
-        ):
-            return None  # a read is safe to repeat: let requests follow the redirect
         return (
             answer.status,
             answer.headers,
@@ -347,10 +415,7 @@ class RequestsTransport:
         settings = self._settings_for(url)
         adapter = self.session.get_adapter(url)
         pool = None
-        if (
-            not settings.get("proxies")
-            and type(adapter) is requests.adapters.HTTPAdapter
-        ):
+        if not settings.get("proxies") and type(adapter) is DeadlineAdapter:
             probe = requests.PreparedRequest()
             probe.prepare(method="GET", url=f"{key}/")
             pool = adapter.get_connection_with_tls_context(
@@ -385,12 +450,20 @@ class RequestsTransport:
 
     def _map_exception(
         self,
-        exc: requests.RequestException | urllib3.exceptions.HTTPError,
+        exc: requests.RequestException | urllib3.exceptions.HTTPError | OSError,
         request: Request,
     ) -> errors.CRMError:
         operation = f"{request.method} {urlsplit(request.url).path}"
         detail = self.redactor.scrub(str(exc))
         kwargs = {"vendor": self.vendor, "operation": operation}
+        if expired(request.deadline) and not _never_connected(exc):
+            return errors.RequestTimeoutError(
+                "the attempt ran out of its total time budget (timeout= bounds "
+                "connecting, sending and the whole answer; the retry deadline "
+                f"bounds the call): {detail}",
+                request_sent=True,
+                **kwargs,
+            )
         if isinstance(exc, urllib3.exceptions.HTTPError):
             return _map_urllib3(exc, detail, kwargs)
         if isinstance(exc, requests.ConnectTimeout):
@@ -424,9 +497,49 @@ class RequestsTransport:
             return errors.TransportError(
                 f"the answer was cut off: {detail}", request_sent=True, **kwargs
             )
+        if isinstance(exc, TimeoutError):
+            return errors.RequestTimeoutError(
+                f"the server did not answer in time: {detail}",
+                request_sent=True,
+                **kwargs,
+            )
         return errors.TransportError(
             f"request failed: {detail}", request_sent=None, **kwargs
         )
+
+
+def _bounded(
+    timeout: tuple[float, float], deadline: float | None
+) -> tuple[float, float]:
+    """(connect, read) seconds, neither longer than what is left of ``deadline``."""
+    if deadline is None:
+        return timeout
+    left = max(budget(deadline), 0.001)
+    connect, read = timeout
+    return (min(connect, left), min(read, left))
+
+
+_CHUNK = 65536
+
+
+def _read_by_deadline(answer: requests.Response, deadline: float | None) -> bytes:
+    """The body of a streamed answer, checking ``deadline`` between reads.
+
+    Each read returns what one socket read brought (``read1``), so a server that
+    trickles bytes is cut off within one read timeout of the deadline.
+    """
+    raw = answer.raw
+    read1 = getattr(raw, "read1", None)
+    if deadline is None or read1 is None:
+        return answer.content
+    chunks: list[bytes] = []
+    while True:
+        if expired(deadline):
+            raise TimeoutError("the attempt's total time budget is spent")
+        chunk = read1(_CHUNK, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def _map_urllib3(

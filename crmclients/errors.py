@@ -18,11 +18,15 @@
          ├─ RejectedError           server-side validation (.field_errors)
          ├─ ConflictError
          ├─ RateLimitError          .retry_after
+         ├─ RedirectError           a redirect crmclients will not follow
          └─ ServerError
 
 Every message names the vendor and the operation and says what to do next; none
 contains a credential (messages pass through the client's redactor before they are
-raised). Every error pickles, so it can cross process pools.
+raised). Nor does anything reachable from a raised error: its ``__cause__`` chain
+holds only redacted copies of crmclients errors, and its ``__context__`` is empty
+(no third-party exception, request or response object rides along). Every error
+pickles, so it can cross process pools.
 
 Warnings have their own small tree: ``CRMWarning`` and
 ``VendorDeprecationWarning`` (for example the retirement of Administrate's legacy
@@ -48,6 +52,7 @@ __all__ = [
     "PaginationDriftError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "RejectedError",
     "RequestTimeoutError",
     "ResponseShapeError",
@@ -124,13 +129,24 @@ class CRMError(Exception):
         self.__dict__.update(state or {})
 
     def redacted(self, scrub: Callable[[str], str]) -> CRMError:
-        """A copy of this error with every text passed through ``scrub``.
+        """A detached copy of this error with every text passed through ``scrub``.
 
         Used by the clients so that no credential can reach a message, whatever
-        the vendor echoed back.
+        the vendor echoed back. The copy has no traceback and no ``__context__``;
+        its ``__cause__`` is the redacted copy of this error's cause when that is a
+        crmclients error, and nothing otherwise (a third-party exception's text is
+        already summarised, scrubbed, in the message).
         """
+        return self._redacted(scrub, frozenset())
+
+    def _redacted(self, scrub: Callable[[str], str], seen: frozenset[int]) -> CRMError:
         copy = _rebuild(type(self), _scrub_any(self._kwargs, scrub))
         copy.__dict__.update(_scrub_any(self._state(), scrub))
+        cause = self.__cause__
+        seen = seen | {id(self)}
+        if isinstance(cause, CRMError) and id(cause) not in seen:
+            copy.__cause__ = cause._redacted(scrub, seen)
+        copy.__suppress_context__ = True
         return copy
 
 
@@ -421,6 +437,32 @@ class RejectedError(APIError):
     ) -> None:
         self.field_errors = {k: list(v) for k, v in (field_errors or {}).items()}
         super().__init__(message, field_errors=self.field_errors, **kwargs)
+
+
+class RedirectError(APIError):
+    """The server redirected to a place crmclients will not follow.
+
+    Credentials are never sent to another origin (scheme, host or port), https is
+    never downgraded to http, and a write is never re-sent to a redirect target.
+    Same-origin redirects of reads are followed (a few hops at most) with the
+    credentials built afresh for the new URL.
+
+    Attributes:
+        origin: The origin the request went to (``https://api.example.com``).
+        target: The redirect target, with any credential in it masked.
+    """
+
+    default_hint = (
+        "check base_url: point it at the vendor's current address; "
+        "crmclients does not follow redirects to another origin"
+    )
+
+    def __init__(
+        self, message: str, *, origin: str = "", target: str = "", **kwargs: Any
+    ) -> None:
+        self.origin = origin
+        self.target = target
+        super().__init__(message, origin=origin, target=target, **kwargs)
 
 
 class ConflictError(APIError):

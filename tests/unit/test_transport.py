@@ -15,6 +15,7 @@ from crmclients._transport import (
     DEFAULT_TIMEOUT,
     Request,
     RequestsTransport,
+    Timeout,
     check_base_url,
     normalise_timeout,
 )
@@ -28,11 +29,34 @@ def free_port() -> int:
 
 def test_timeouts_are_always_on() -> None:
     """No timeout means the defaults, never 'wait for ever'."""
-    assert normalise_timeout(None) == DEFAULT_TIMEOUT == (5.0, 30.0)
-    assert normalise_timeout(3) == (3.0, 3.0)
-    assert normalise_timeout((1, 2)) == (1.0, 2.0)
+    assert DEFAULT_TIMEOUT == (5.0, 30.0)
+    assert normalise_timeout(None) == Timeout(5.0, 30.0, 35.0)
     with pytest.raises(errors.ConfigurationError, match="never waits forever"):
         normalise_timeout(0)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (3, Timeout(3.0, 3.0, 3.0)),
+        (0.5, Timeout(0.5, 0.5, 0.5)),
+        ((1, 2), Timeout(1.0, 2.0, 3.0)),
+    ],
+)
+def test_a_number_bounds_the_whole_attempt_and_a_pair_their_sum(
+    given: float | tuple[float, float], expected: Timeout
+) -> None:
+    """timeout=T caps an attempt at T seconds in all; (connect, read) at the sum."""
+    assert expected == normalise_timeout(given)
+
+
+@pytest.mark.parametrize(
+    "given", [-1, float("inf"), float("nan"), True, (1, None), (1, 2, 3), "5", (0, 1)]
+)
+def test_a_timeout_that_is_not_positive_seconds_is_refused(given: object) -> None:
+    """Negative, infinite, NaN, boolean or malformed timeouts raise ConfigurationError."""
+    with pytest.raises(errors.ConfigurationError, match="timeout"):
+        normalise_timeout(given)  # type: ignore[arg-type]
 
 
 def test_plain_http_only_for_loopback() -> None:

@@ -250,7 +250,7 @@ class IvvyClient(NativeClient):
             ClockSkewError: The request was stale (the local clock is off).
         """
         answer = self._requestor.request(
-            "POST", "/test?action=ping", operation="test.ping", idempotent=True
+            "POST", "/test?action=ping", operation="test.ping", read=True
         )
         if isinstance(answer, str):
             return IvvyPing(message=answer)
@@ -360,7 +360,7 @@ class IvvyClient(NativeClient):
             rules, venue_id, per_page, start, filter, ACTIVITY_FILTER_FIELDS
         )
         meta, payloads = self._collection(
-            self._call("crm", "getActivityList", body, idempotent=True), operation
+            self._call("crm", "getActivityList", body, read=True), operation
         )
         results = self._wire.structure_many(
             payloads,
@@ -493,7 +493,7 @@ class IvvyClient(NativeClient):
             rules, venue_id, per_page, start, filter, TASK_FILTER_FIELDS
         )
         meta, payloads = self._collection(
-            self._call("crm", "getTaskList", body, idempotent=True), operation
+            self._call("crm", "getTaskList", body, read=True), operation
         )
         results = self._wire.structure_many(
             payloads,
@@ -542,14 +542,23 @@ class IvvyClient(NativeClient):
     # -- helpers ---------------------------------------------------------------------------
 
     def _call(
-        self, namespace: str, action: str, body: Mapping[str, Any], *, idempotent: bool
+        self,
+        namespace: str,
+        action: str,
+        body: Mapping[str, Any],
+        *,
+        idempotent: bool = True,
+        read: bool = False,
     ) -> Any:
+        """One iVvy call (every call is a POST); ``read`` marks the calls that only
+        read, which may follow a same-origin 307/308 like any read."""
         return self._requestor.request(
             "POST",
             f"/{namespace}?action={action}",
             json=dict(body),
             operation=f"{namespace}.{action}",
-            idempotent=idempotent,
+            idempotent=idempotent or read,
+            read=read,
         )
 
     def _pager(
