@@ -80,3 +80,50 @@ def requestor(
         envelope=JSONEnvelope(),
         **kwargs,
     ), transport
+
+
+def reachable_texts(exc: BaseException, *, frames: bool = True) -> list[str]:
+    """Every text a crash reporter could read from a raised error.
+
+    Walks the whole graph, not one branch: ``__cause__`` *and* ``__context__`` of
+    every exception met, its ``args`` and attributes (``response``, ``request``,
+    ``details``... whatever it holds), containers inside them, and, with
+    ``frames``, the repr of every local variable of the crmclients frames on each
+    traceback (what Sentry-style reporters record).
+    """
+    import traceback
+    import types
+
+    texts: list[str] = ["".join(traceback.format_exception(exc))]
+    seen: set[int] = set()
+    pending: list[Any] = [exc]
+    while pending:
+        value = pending.pop()
+        if id(value) in seen or value is None:
+            continue
+        seen.add(id(value))
+        if isinstance(value, str | bytes):
+            texts.append(value if isinstance(value, str) else repr(value))
+            continue
+        if isinstance(value, int | float | bool | type | types.ModuleType):
+            continue
+        texts.append(repr(value))
+        if isinstance(value, BaseException):
+            texts.append(str(value))
+            pending.extend([value.__cause__, value.__context__, *value.args])
+            tb = value.__traceback__
+            while frames and tb is not None:
+                frame = tb.tb_frame
+                if frame.f_globals.get("__name__", "").startswith("crmclients"):
+                    texts.extend(f"{k}={v!r}" for k, v in frame.f_locals.items())
+                tb = tb.tb_next
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple | set | frozenset):
+            pending.extend(value)
+        elif hasattr(value, "__dict__") and not callable(value):
+            pending.extend(vars(value).values())
+        if isinstance(value, BaseException):
+            pending.extend(vars(value).values())
+    return texts

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from crmclients._client import COLLECTIONS
 from crmclients.cli import cli
 from crmclients.sandbox import FAULT_KINDS, Sandbox
 from tests.contract.samples import samples
+from tests.helpers import reachable_texts
 from tests.reliability import _support
 from tests.reliability._writes import CASES, POLICY, SLOW_SECONDS, TIMEOUT
 from tests.reliability.conftest import Figures
@@ -43,14 +43,9 @@ class Texts:
         self.items.extend(v if isinstance(v, str) else repr(v) for v in values)
 
     def error(self, exc: BaseException) -> None:
-        """The error, its chain (causes and contexts), and its attributes."""
-        seen: set[int] = set()
-        current: BaseException | None = exc
-        while current is not None and id(current) not in seen:
-            seen.add(id(current))
-            self.add(str(current), repr(current), repr(vars(current)))
-            current = current.__cause__ or current.__context__
-        self.add("".join(traceback.format_exception(exc)))
+        """Everything reachable from the error: causes *and* contexts, args,
+        attributes, and the locals of crmclients frames on its tracebacks."""
+        self.items.extend(reachable_texts(exc))
 
     def attempt(self, call: Callable[[], Any]) -> BaseException | None:
         """Run ``call``; keep its result's repr or its error."""
