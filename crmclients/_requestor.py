@@ -267,7 +267,7 @@ class Requestor:
             form: A form-encoded body.
             headers: Extra headers.
             idempotent: May this be retried after an ambiguous failure? Defaults to
-                True for GET/HEAD/PUT/DELETE and False for POST/PATCH.
+                True for reads and GET/HEAD/PUT/DELETE, False for POST/PATCH.
             read: Does this call only read? Defaults to True for GET/HEAD; RPC-style
                 vendors (iVvy) say so for their POST reads. Only reads follow a
                 same-origin redirect, and a POST read only a 307/308 (which keep
@@ -282,10 +282,10 @@ class Requestor:
             CRMError: Whatever went wrong, redacted.
         """
         method = method.upper()
-        if idempotent is None:
-            idempotent = method in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
         if read is None:
             read = method in ("GET", "HEAD")
+        if idempotent is None:
+            idempotent = read or method in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
         ctx = CallContext(self.vendor, operation, method, path)
         all_headers = dict(self.headers)
         content: bytes | None = None
