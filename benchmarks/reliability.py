@@ -371,6 +371,47 @@ def render(figures: dict[str, Any], drift: list[dict[str, Any]], meta: str) -> s
         )
     )
 
+    hostile = s.get("hostile", [])
+    parts.append("\n## Hostile servers (redirects, echoes, Retry-After, trickles)\n")
+    by_vendor: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in hostile:
+        by_vendor[r["vendor"]].append(r)
+    summary = []
+    for vendor, rows in sorted(by_vendor.items()):
+
+        def kind(name: str, rows: list[dict[str, Any]] = rows) -> list[dict[str, Any]]:
+            return [r for r in rows if r["kind"] == name]
+
+        redirects, echoes = kind("redirect elsewhere"), kind("echo")
+        waits = [r["outcome"] for r in kind("retry-after")]
+        trickles = [r["outcome"].rsplit(" ", 2)[-2] for r in kind("trickle")]
+        summary.append(
+            [
+                vendor,
+                f"{sum(r['outcome'] == 'RedirectError' for r in redirects)}/{len(redirects)}",
+                sum(r["reached_other_origin"] for r in redirects),
+                f"{len(echoes)} statuses, {sum(r['leaked'] for r in echoes + redirects)} found",
+                ", ".join(
+                    sorted({w.split()[1] for w in waits if w.startswith("waited")})
+                )
+                + f" s (asked {kind('retry-after')[0]['asked'] if waits else '-'} s)",
+                f"{max((float(t) for t in trickles), default=0):.2f} s",
+            ]
+        )
+    parts.append(
+        table(
+            [
+                "vendor",
+                "redirects to another origin refused",
+                "requests reaching the other origin",
+                "errors echoing the request: credentials",
+                "Retry-After waits (429/503 with JSON body)",
+                "longest call against a 15 s trickle",
+            ],
+            summary,
+        )
+    )
+
     decoders = s.get("decoders", [])
     parts.append("\n## Property tests: damaged answers, per decoder\n")
     parts.append(

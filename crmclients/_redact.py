@@ -9,6 +9,12 @@ Two complementary mechanisms:
   or obtained, passwords, keys, signatures) with its :class:`Redactor`, which scrubs
   them from any text, wherever they appear.
 
+Every live :class:`Redactor` is also known process-wide (weakly), so that
+:func:`scrub_live` can take every secret any client holds out of a text that was
+built far from a client: each :class:`~crmclients.errors.CRMError` passes its
+message and attributes through it when it is created, wherever that is (a native
+method reading an answer, an adapter mapping a record, a pager).
+
 Strictly private.
 """
 
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -127,6 +134,8 @@ class Redactor:
         self._lock = threading.Lock()
         self._secrets: tuple[str, ...] = ()
         self.add(*secrets)
+        with _LIVE_LOCK:
+            _LIVE.add(self)
 
     def add(self, *secrets: str | None) -> None:
         """Remember more secret values (None and very short values are ignored)."""
@@ -140,10 +149,18 @@ class Redactor:
 
     def scrub(self, text: str) -> str:
         """Return ``text`` with every known secret and name-tagged secret replaced."""
+        return redact_text(self.scrub_values(text))
+
+    def scrub_values(self, text: str) -> str:
+        """Return ``text`` with every secret value this redactor knows replaced."""
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
-        return redact_text(text)
+        return text
+
+    def holds_secrets(self) -> bool:
+        """Tell whether this redactor knows any secret value."""
+        return bool(self._secrets)
 
     def scrub_data(self, value: Any) -> Any:
         """Scrub a JSON-like value: secret-named keys and known secret values."""
@@ -154,6 +171,24 @@ class Redactor:
 
     def __repr__(self) -> str:
         return f"Redactor(<{len(self._secrets)} secrets>)"
+
+
+_LIVE: weakref.WeakSet[Redactor] = weakref.WeakSet()
+_LIVE_LOCK = threading.Lock()
+
+
+def live_redactors() -> list[Redactor]:
+    """The redactors of the clients alive now that hold a secret."""
+    with _LIVE_LOCK:
+        redactors = list(_LIVE)
+    return [r for r in redactors if r.holds_secrets()]
+
+
+def scrub_live(text: str) -> str:
+    """``text`` without any secret value a live client holds, nor name-tagged ones."""
+    for redactor in live_redactors():
+        text = redactor.scrub_values(text)
+    return redact_text(text)
 
 
 def _scrub_values(value: Any, redactor: Redactor) -> Any:

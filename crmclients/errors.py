@@ -22,8 +22,9 @@
          └─ ServerError
 
 Every message names the vendor and the operation and says what to do next; none
-contains a credential (messages pass through the client's redactor before they are
-raised). Nor does anything reachable from a raised error: its ``__cause__`` chain
+contains a credential: every error scrubs the secrets of the live clients from its
+text and attributes when it is created, and the clients pass what they raise
+through their redactor (name-tagged secrets included) once more. Nor does anything reachable from a raised error: its ``__cause__`` chain
 holds only redacted copies of crmclients errors, and its ``__context__`` is empty
 (no third-party exception, request or response object rides along). Every error
 pickles, so it can cross process pools.
@@ -37,6 +38,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from crmclients._redact import live_redactors
 
 __all__ = [
     "APIError",
@@ -92,17 +95,30 @@ class CRMError(Exception):
         hint: str | None = None,
         **extra: Any,
     ) -> None:
-        self.message = message
-        self.vendor = vendor
-        self.operation = operation
-        self.hint = self.default_hint if hint is None else hint
-        self._kwargs: dict[str, Any] = {
+        kwargs: dict[str, Any] = {
             "message": message,
             "vendor": vendor,
             "operation": operation,
             "hint": hint,
             **extra,
         }
+        redactors = live_redactors()
+        if redactors:
+            # Wherever this error was built, no secret a live client holds stays
+            # in its text: attributes set by subclasses before this call included.
+            def scrub(text: str) -> str:
+                for redactor in redactors:
+                    text = redactor.scrub_values(text)
+                return text
+
+            kwargs = _scrub_any(kwargs, scrub)
+            self.__dict__.update(_scrub_any(dict(self.__dict__), scrub))
+            message, hint = kwargs["message"], kwargs["hint"]
+        self.message = message
+        self.vendor = vendor
+        self.operation = operation
+        self.hint = self.default_hint if hint is None else hint
+        self._kwargs: dict[str, Any] = kwargs
         super().__init__(self._format())
 
     def _format(self) -> str:

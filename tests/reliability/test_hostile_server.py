@@ -30,6 +30,7 @@ from tests.helpers import reachable_texts
 from tests.hostile import Trickler, stopwatch
 from tests.reliability import _support
 from tests.reliability._writes import CASES
+from tests.reliability.conftest import Figures
 
 VENDORS = _support.VENDORS
 NO_RETRY = crmclients.RetryPolicy.none()
@@ -256,7 +257,7 @@ TARGETS = {
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_credentials_never_follow_a_redirect_to_another_origin(
-    rig: Rig, vendor: str, status: int, target: str
+    rig: Rig, vendor: str, status: int, target: str, figures: Figures
 ) -> None:
     """A redirect that keeps path and query but changes origin is refused, naming
     both origins, and nothing (no token, no request) reaches the other origin."""
@@ -268,6 +269,15 @@ def test_credentials_never_follow_a_redirect_to_another_origin(
             rig.read(client)
 
     error = info.value
+    figures.add(
+        "hostile",
+        vendor=vendor,
+        case=f"{status} to {target}",
+        kind="redirect elsewhere",
+        outcome=type(error).__name__,
+        reached_other_origin=len(rig.other.received),
+        leaked=len(leaks(error, rig.secrets())),
+    )
     assert rig.base_url in str(error) and error.origin.startswith("http://127.0.0.1:")
     assert other.split("//")[1].split(":")[0] in error.target
     assert error.status_code == status
@@ -346,7 +356,7 @@ class _FakeSandbox:
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 429, 500, 503])
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_an_error_body_echoing_the_request_leaks_no_credential(
-    rig: Rig, vendor: str, status: int
+    rig: Rig, vendor: str, status: int, figures: Figures
 ) -> None:
     """The server echoes method, URL, headers and body in its JSON error: nothing
     reachable from the raised error (causes, contexts, args, attributes, frame
@@ -388,7 +398,7 @@ def _http_date(wait: float) -> str:
 @pytest.mark.parametrize("status", [429, 503])
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_retry_after_is_honoured_whatever_the_error_body(
-    rig: Rig, vendor: str, status: int, form: str
+    rig: Rig, vendor: str, status: int, form: str, figures: Figures
 ) -> None:
     """A 429/503 with the vendor's JSON error body and Retry-After (seconds or an
     HTTP date) is retried after the wait the server asked for, not the backoff."""
@@ -416,6 +426,14 @@ def test_retry_after_is_honoured_whatever_the_error_body(
     with recorded_waits() as waits, rig.connect() as client:
         records = rig.read(client)
 
+    figures.add(
+        "hostile",
+        vendor=vendor,
+        case=f"{status} + JSON body, Retry-After as {form}",
+        kind="retry-after",
+        outcome=f"waited {waits[0]:.2f} s" if waits else "no retry",
+        asked=asked,
+    )
     assert records
     assert len(waits) == 1
     low = asked - 1.5 if form == "http-date" else asked  # dates have 1 s resolution
@@ -428,7 +446,7 @@ def test_retry_after_is_honoured_whatever_the_error_body(
 @pytest.mark.parametrize("phase", ["status", "headers", "body"])
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_a_trickling_server_cannot_hold_an_attempt_past_its_timeout(
-    vendor: str, phase: str
+    vendor: str, phase: str, figures: Figures
 ) -> None:
     """timeout=0.5 with a server sending a byte every 50 ms (each read well inside
     the timeout): the attempt ends after ~0.5 s, not after the 15 s trickle."""
@@ -445,13 +463,20 @@ def test_a_trickling_server_cannot_hold_an_attempt_past_its_timeout(
         with client, pytest.raises(errors.TransportError) as info:
             read_page(client)
 
+    figures.add(
+        "hostile",
+        vendor=vendor,
+        case=f"{phase} trickled, timeout=0.5",
+        kind="trickle",
+        outcome=f"{type(info.value).__name__} after {took[0]:.2f} s",
+    )
     assert took[0] < 3.0, f"held for {took[0]:.1f} s"
     assert "time" in str(info.value)
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_the_retry_deadline_bounds_the_call_including_the_attempt_in_flight(
-    vendor: str,
+    vendor: str, figures: Figures
 ) -> None:
     """With the default timeout (35 s an attempt) and RetryPolicy(deadline=1), a
     trickling server holds the whole call for about one second."""
@@ -464,7 +489,14 @@ def test_the_retry_deadline_bounds_the_call_including_the_attempt_in_flight(
             rate_limit=_support.NO_LIMIT,
             **credentials,
         )
-        with client, pytest.raises(errors.TransportError):
+        with client, pytest.raises(errors.TransportError) as info:
             read_page(client)
 
+    figures.add(
+        "hostile",
+        vendor=vendor,
+        case="body trickled, RetryPolicy(deadline=1)",
+        kind="trickle",
+        outcome=f"{type(info.value).__name__} after {took[0]:.2f} s",
+    )
     assert took[0] < 4.0, f"held for {took[0]:.1f} s"

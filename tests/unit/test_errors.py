@@ -45,6 +45,12 @@ ALL_ERRORS = [
     errors.ConflictError("conflict", status_code=409),
     errors.RateLimitError("slow down", retry_after=2.5, status_code=429),
     errors.ServerError("boom", status_code=503, retry_after=1.0),
+    errors.RedirectError(
+        "elsewhere",
+        status_code=302,
+        origin="https://a.example:443",
+        target="https://b.example/x",
+    ),
 ]
 
 
@@ -117,3 +123,42 @@ def test_warning_category_can_be_filtered() -> None:
     """Vendor deprecation warnings are DeprecationWarnings of their own category."""
     assert issubclass(errors.VendorDeprecationWarning, DeprecationWarning)
     assert issubclass(errors.VendorDeprecationWarning, errors.CRMWarning)
+
+
+def test_an_error_built_anywhere_holds_no_secret_a_live_client_holds() -> None:
+    """Message, args and attributes (lists, dicts) are scrubbed at creation."""
+    from crmclients._redact import Redactor
+
+    holder = Redactor(["live-secret-1234"])
+    error = errors.APIError(
+        "token live-secret-1234 refused",
+        messages=["echo live-secret-1234"],
+        details={"answer": {"token": ["live-secret-1234"]}},
+        vendor="tactile",
+    )
+
+    assert "live-secret-1234" not in repr(vars(error)) + str(error) + repr(error.args)
+    assert holder.holds_secrets()
+
+
+def test_a_redacted_copy_is_detached_with_only_redacted_causes() -> None:
+    """redacted(): no traceback, no __context__, the crmclients cause redacted too,
+    a third-party cause dropped."""
+
+    def scrub(text: str) -> str:
+        return text.replace("s3cret", "[secure]")
+
+    cause = errors.TransportError("reset ?token=s3cret", request_sent=None)
+    cause.__cause__ = OSError("s3cret")
+    try:
+        try:
+            raise cause
+        except errors.TransportError as inner:
+            raise errors.AmbiguousWriteError("unknown s3cret") from inner
+    except errors.AmbiguousWriteError as outer:
+        copy = outer.redacted(scrub)
+
+    assert copy.__traceback__ is None and copy.__context__ is None
+    assert isinstance(copy.__cause__, errors.TransportError)
+    assert copy.__cause__.__cause__ is None
+    assert "s3cret" not in str(copy) + str(copy.__cause__)

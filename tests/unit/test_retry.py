@@ -175,6 +175,20 @@ def test_retry_after_parses_seconds_and_http_dates() -> None:
     assert parse_retry_after(None) is None
 
 
+@pytest.mark.parametrize(
+    "value", ["inf", "nan", "1e9", "-5", "\u0661\u0662", "3 s", "0x10", "1_000"]
+)
+def test_retry_after_seconds_are_ascii_digits_only(value: str) -> None:
+    """Anything but delay-seconds or an HTTP date is no wait at all (the backoff
+    applies), never an infinite or negative one."""
+    assert parse_retry_after(value) is None
+
+
+def test_retry_after_tolerates_a_decimal_fraction() -> None:
+    """1.5 is read as 1.5 s (not in the RFC, but sent in the wild)."""
+    assert parse_retry_after(" 1.5 ") == 1.5
+
+
 def test_only_named_errors_are_retried() -> None:
     """Validation, auth and not-found errors are never retried."""
     policy = RetryPolicy()
