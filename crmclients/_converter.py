@@ -30,6 +30,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from crmclients import errors
 from crmclients._redact import redact_text
+from crmclients._rules import INT64_MAX, INT64_MIN, ascii_int, shown
 from crmclients._types import EMPTY_RAW
 
 T = TypeVar("T")
@@ -235,14 +236,36 @@ def _structure_str(value: Any, _: Any) -> str:
 
 
 def _structure_int(value: Any, _: Any) -> int:
+    """A JSON integer, an integral float or a string of plain ASCII decimal.
+
+    Strings are read by :func:`~crmclients._rules.ascii_int`: nothing stripped, no
+    digits of other scripts (``'١٢'`` is not 12), at most a signed 64-bit value, so
+    a 5,000-digit string is refused before Python's int-conversion limit is hit.
+    Floats must be integral and within a signed 64-bit integer too. JSON integers
+    are taken as decoded (the decoder bounds them; the generated structure
+    functions take them without calling this hook). The ValueError and TypeError
+    raised here become the Structurer's ResponseShapeError naming the field.
+    """
+    if value.__class__ is int:
+        return int(value)
     if isinstance(value, bool):
         raise TypeError("expected an integer, got a boolean")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
     if isinstance(value, str):
-        return int(value.strip())
+        number = ascii_int(value)
+        if number is None:
+            raise ValueError(
+                "expected an integer written with the ASCII digits 0-9, within a "
+                f"signed 64-bit integer, got {shown(value)}"
+            )
+        return number
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise ValueError(
+                f"expected an integer within a signed 64-bit integer, got {value!r}"
+            )
+        return int(value)
     raise TypeError(f"expected an integer, got {type(value).__name__}")
 
 
