@@ -24,6 +24,7 @@ import attrs
 
 from crmclients import errors
 from crmclients._paging import Pager, PagingSpec, Workers
+from crmclients._rules import INT64_MAX, INT64_MIN, Rules, shown
 from crmclients.config import Setting
 from crmclients.models import (
     Activity,
@@ -182,12 +183,14 @@ def normalise_filters(
                     rule="must be a Ref, e.g. Ref(RefKind.CONTACT, '42')",
                     vendor=vendor,
                 )
-            out[name] = value
+            out[name] = _ref(value, name, vendor)
         elif name == "assigned_to":
             if isinstance(value, Ref):
+                out[name] = _ref(value, name, vendor)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                out[name] = _id(value, vendor, None, field=name)
+            elif isinstance(value, str):
                 out[name] = value
-            elif isinstance(value, str | int) and not isinstance(value, bool):
-                out[name] = str(value)
             else:
                 raise errors.ValidationError(
                     field=name,
@@ -195,6 +198,12 @@ def normalise_filters(
                     vendor=vendor,
                 )
     return out
+
+
+def _ref(ref: Ref, field: str, vendor: str) -> Ref:
+    """A filter's Ref, its id given the first check every id gets (see ``_id``)."""
+    _id(ref.id, vendor, None, field=field)
+    return ref
 
 
 def _ref_matches(ref: Ref | None, wanted: Ref | str) -> bool:
@@ -648,7 +657,7 @@ class Collection(Generic[M]):
             NotSupportedError: The vendor cannot read this collection by id.
             ValidationError: The id is empty or malformed.
         """
-        return self._require("get").get(_id(id, self._client.vendor))
+        return self._require("get").get(self._id(id, "get"))
 
     def create(self, obj: M | Mapping[str, Any] | None = None, /, **fields: Any) -> M:
         """Create a record from a model instance or shared field values.
@@ -701,7 +710,7 @@ class Collection(Generic[M]):
         """
         handler = self._require("update")
         values = self._fields(handler, None, changes, operation="update")
-        return handler.update(_id(id, self._client.vendor), values)
+        return handler.update(self._id(id, "update"), values)
 
     def delete(self, id: str | int) -> None:
         """Delete a record.
@@ -713,7 +722,7 @@ class Collection(Generic[M]):
             NotFoundError: No such record.
             NotSupportedError: The vendor cannot delete in this collection.
         """
-        self._require("delete").delete(_id(id, self._client.vendor))
+        self._require("delete").delete(self._id(id, "delete"))
 
     def transition(
         self, id: str | int, status: ActivityStatus | str, *, strict: bool = True
@@ -744,7 +753,7 @@ class Collection(Generic[M]):
                 vendor=self._client.vendor,
                 operation=f"{self.name}.transition",
             ) from None
-        return handler.transition(_id(id, self._client.vendor), target, strict=strict)
+        return handler.transition(self._id(id, "transition"), target, strict=strict)
 
     def link(self, id: str | int, ref: Ref) -> M:
         """Link the record to another one (for example a contact in a role).
@@ -759,7 +768,7 @@ class Collection(Generic[M]):
         Raises:
             NotSupportedError: The vendor cannot link records of this collection.
         """
-        return self._require("link").link(_id(id, self._client.vendor), ref)
+        return self._require("link").link(self._id(id, "link"), ref)
 
     def unlink(self, id: str | int, ref: Ref) -> M:
         """Remove a link made with :meth:`link`.
@@ -774,7 +783,7 @@ class Collection(Generic[M]):
         Raises:
             NotSupportedError: The vendor cannot unlink records of this collection.
         """
-        return self._require("unlink").unlink(_id(id, self._client.vendor), ref)
+        return self._require("unlink").unlink(self._id(id, "unlink"), ref)
 
     def complete(self, id: str | int) -> M:
         """Complete a draft (lifecycle operation).
@@ -789,7 +798,7 @@ class Collection(Generic[M]):
             ConflictError: The record is not a draft.
             NotSupportedError: The vendor has no such operation.
         """
-        return self._require("complete").complete(_id(id, self._client.vendor))
+        return self._require("complete").complete(self._id(id, "complete"))
 
     def mark_viewed(self, id: str | int) -> M:
         """Mark a completed record as viewed (lifecycle operation).
@@ -804,7 +813,7 @@ class Collection(Generic[M]):
             ConflictError: The record is not completed.
             NotSupportedError: The vendor has no such operation.
         """
-        return self._require("mark_viewed").mark_viewed(_id(id, self._client.vendor))
+        return self._require("mark_viewed").mark_viewed(self._id(id, "mark_viewed"))
 
     def _fields(
         self,
@@ -846,21 +855,36 @@ class Collection(Generic[M]):
                 )
         return values
 
+    def _id(self, value: str | int, operation: str) -> str:
+        return _id(value, self._client.vendor, f"{self.name}.{operation}")
+
     def __repr__(self) -> str:
         return f"<Collection {self._client.vendor}.{self.name}>"
 
 
-def _id(value: str | int, vendor: str) -> str:
+def _id(
+    value: str | int, vendor: str, operation: str | None, *, field: str = "id"
+) -> str:
+    """An id given to the common interface, checked, as adapters take it: a string.
+
+    The same first check for every vendor, before the adapter checks its own
+    documented form (:meth:`~crmclients._rules.Rules.id` for integer ids,
+    :meth:`~crmclients._rules.Rules.string_id` for string ones): an ``int`` (not
+    a boolean) within a signed 64-bit integer, or a string of 1 to 64 printable
+    characters without whitespace. Nothing is stripped.
+
+    Raises:
+        ValidationError: Naming ``field``; nothing was sent.
+    """
+    rules = Rules(vendor, operation)
     given: object = value
-    if (
-        isinstance(given, bool)
-        or not isinstance(given, str | int)
-        or not str(given).strip()
-    ):
-        raise errors.ValidationError(
-            field="id", rule="must be a non-empty string or integer", vendor=vendor
-        )
-    return str(value)
+    if isinstance(given, int) and not isinstance(given, bool):
+        if not INT64_MIN <= given <= INT64_MAX:
+            rules.fail(
+                field, f"must fit in a signed 64-bit integer, got {shown(given)}"
+            )
+        return str(given)
+    return rules.string_id(field, given, form="a non-empty string id or an integer id")
 
 
 class Client:
