@@ -90,7 +90,7 @@ class TactileEnvelope:
             for key, value in details.items():
                 text = value if isinstance(value, str) else str(value)
                 messages.append(text)
-                if str(key).isdigit():
+                if str(key).isascii() and str(key).isdigit():
                     code = code or str(key)
                 else:
                     field_errors.setdefault(str(key), []).append(text)

@@ -154,6 +154,10 @@ class OpportunitiesAdapter(CollectionAdapter[Opportunity]):
 
     def list(self, query: ListQuery) -> Listing[Opportunity]:
         """Every non-archived opportunity; time filters applied by Tactile."""
+        related = query.all_filters.get("related_to")
+        if isinstance(related, Ref) and related.kind is not RefKind.USER:
+            # Applied client-side, but a malformed id is still the caller's error.
+            Rules(VENDOR, "opportunities.list").id("related_to", related.id)
         native = self.native
         filters = dict(query.filters)
 
@@ -174,7 +178,8 @@ class OpportunitiesAdapter(CollectionAdapter[Opportunity]):
 
     def get(self, id: str) -> Opportunity:
         """One opportunity by id, archived ones included."""
-        return opportunity_from_native(self.native.get_opportunity(_native_id(id)))
+        oid = Rules(VENDOR, "opportunities.get").id("id", id)
+        return opportunity_from_native(self.native.get_opportunity(oid))
 
     def create(self, fields: Mapping[str, Any]) -> Opportunity:
         """Save a new opportunity, add its tags, and read it back."""
@@ -185,8 +190,8 @@ class OpportunitiesAdapter(CollectionAdapter[Opportunity]):
 
     def update(self, id: str, changes: Mapping[str, Any]) -> Opportunity:
         """Save the given fields (and add the given tags), then read it back."""
+        oid = Rules(VENDOR, "opportunities.update").id("id", id)
         native, tags = self._to_native(changes, "update")
-        oid = _native_id(id)
         if native:
             self._translate(
                 lambda: self.native.save_opportunity({"id": oid, **native}), "update"
@@ -268,12 +273,6 @@ def _ref_id(rules: Rules, field: str, value: Any, kind: RefKind) -> int | None:
     return rules.id(field, value)
 
 
-def _native_id(id: str) -> int:
-    if not id.isdigit():
-        Rules(VENDOR, "id").fail("id", "must be a Tactile integer id")
-    return int(id)
-
-
 class NotesAdapter(CollectionAdapter[Note]):
     """``client.notes`` on Tactile: the notes on an opportunity's timeline."""
 
@@ -292,7 +291,7 @@ class NotesAdapter(CollectionAdapter[Note]):
                 operation="notes.list",
             )
         native: TactileClient = self.adapter.native
-        oid = _native_id(related.id)
+        oid = Rules(VENDOR, "notes.list").id("related_to", related.id)
 
         def fetch() -> Page[Any]:
             entries = native.get_timeline(oid, include_raw=query.include_raw)

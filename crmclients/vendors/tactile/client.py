@@ -19,7 +19,7 @@ from crmclients._requestor import (
     build_requestor,
     resolve_timezone,
 )
-from crmclients._rules import NOT_SET, Rules
+from crmclients._rules import NOT_SET, Rules, ascii_int
 from crmclients.config import missing_setting
 from crmclients.vendors.tactile import _wire
 from crmclients.vendors.tactile._auth import ApiTokenAuth
@@ -447,7 +447,7 @@ class TactileClient(NativeClient):
 
 def _save_body(rules: Rules, data: Mapping[str, Any]) -> dict[str, Any]:
     rules.only_known(data, SAVE_FIELDS, "Opportunity")
-    creating = data.get("id") in (None, "")
+    creating = data.get("id") is None  # "" is a malformed id, not "create"
     body: dict[str, Any] = {}
     if not creating:
         body["id"] = rules.id("id", data["id"])
@@ -491,11 +491,15 @@ def _save_body(rules: Rules, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _saved_id(answer: Mapping[str, Any]) -> int:
+    """The id of a save answer: a positive integer, as a JSON number or ASCII digits.
+
+    Raises:
+        ResponseShapeError: Anything else (``'١٢'`` or a 5,000-digit string too).
+    """
     value = answer.get("id")
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
+    number = ascii_int(value) if isinstance(value, str) else value
+    if isinstance(number, int) and not isinstance(number, bool) and number > 0:
+        return number
     raise errors.ResponseShapeError(
         "the save answer has no integer id",
         path="$.id",

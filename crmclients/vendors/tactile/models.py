@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from crmclients._rules import INT64_MAX, INT64_MIN, ascii_int
 from crmclients._types import EMPTY_RAW
 
 __all__ = [
@@ -157,10 +158,17 @@ class OpportunityOptions:
     def id_for(self, field: str, name_or_id: str | int) -> int | None:
         """The option id for a name (case-insensitive) or an id, or None."""
         table: dict[str, str] = getattr(self, field)
-        text = str(name_or_id).strip()
-        if text in table and text.isdigit():
-            return int(text)
+        given: object = name_or_id
+        if isinstance(given, bool) or not isinstance(given, str | int):
+            return None
+        if isinstance(given, int):
+            given = str(given) if INT64_MIN <= given <= INT64_MAX else ""
+        text = str(given).strip()
+        number = ascii_int(text)
+        if text in table and number is not None and number > 0:
+            return number
         for key, value in table.items():
-            if value.strip().lower() == text.lower() and key.isdigit():
-                return int(key)
+            option = ascii_int(key)
+            if value.strip().lower() == text.lower() and option is not None:
+                return option if option > 0 else None
         return None
