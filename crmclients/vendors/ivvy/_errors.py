@@ -21,6 +21,7 @@ from typing import Any
 from crmclients import errors
 from crmclients._requestor import CallContext, status_error, unreadable
 from crmclients._retry import parse_retry_after
+from crmclients._rules import ascii_int
 from crmclients._transport import Response
 
 VENDOR = "ivvy"
@@ -98,9 +99,9 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, str):
+        return ascii_int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
         return int(value)
     return None
 

@@ -257,15 +257,21 @@ def _seconds_up(moment: datetime) -> datetime:
 
 
 def _native_id(id: str, operation: str) -> int:
-    if not id.strip().isdigit() or int(id) < 1:
-        Rules(VENDOR, operation).fail("id", "must be an iVvy integer id")
-    return int(id)
+    return Rules(VENDOR, operation).id("id", id)
 
 
 def _ref_id(rules: Rules, field: str, ref: Ref) -> int:
-    if not ref.id.strip().isdigit() or int(ref.id) < 1:
-        rules.fail(field, f"must point at an iVvy integer id, got {ref.id!r:.40}")
-    return int(ref.id)
+    return rules.id(field, ref.id)
+
+
+def _looks_like_id(text: str) -> bool:
+    """Digits only (of any script, blanks around): meant as a user id, not a name.
+
+    Such an ``assigned_to`` is then checked strictly as an id, so ``'١٢'`` or
+    ``' 12'`` is an error rather than a search for a user of that full name.
+    """
+    stripped = text.strip()
+    return bool(stripped) and all(c.isdigit() for c in stripped)
 
 
 def _enum_value(rules: Rules, field: str, value: Any, cls: type[enum.Enum]) -> Any:
@@ -407,10 +413,10 @@ class _IvvyCollection(CollectionAdapter[M]):
                     if value.kind is not RefKind.USER:
                         rules.fail(name, "must be a USER Ref (iVvy assigns to users)")
                     out["assignedUserId"] = _ref_id(rules, name, value)
-                elif value.strip().isdigit():
-                    out["assignedUserId"] = int(value)
+                elif _looks_like_id(value):
+                    out["assignedUserId"] = rules.id(name, value)
                 else:
-                    out["assignedUserFullName"] = value
+                    out["assignedUserFullName"] = rules.text(name, value, required=True)
             elif name == "related_to":
                 param = RELATION_PARAMS.get(value.kind)
                 if param is None:

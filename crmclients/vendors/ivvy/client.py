@@ -23,7 +23,7 @@ from crmclients._requestor import (
     build_requestor,
     resolve_timezone,
 )
-from crmclients._rules import NOT_SET, Rules
+from crmclients._rules import NOT_SET, Rules, ascii_int
 from crmclients._types import _NotSet
 from crmclients.config import missing_setting
 from crmclients.vendors.ivvy import _wire
@@ -112,7 +112,16 @@ _COMPARISONS = frozenset({"", "NOT", "LESSTHAN", "GREATERTHAN"})
 #: Both spellings of the null test the docs use (ISNULL in the text, __ISNULL__ in
 #: the example); ISNULL is sent.
 _NULL_VALUES = frozenset({"ISNULL", "__ISNULL__"})
-_IVVY_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}( UTC)?$")
+#: Result fields holding integer ids: compared, their values are checked as ids.
+_ID_FIELDS = frozenset(
+    {"id"}
+    | {
+        wire
+        for attr, wire in {**_wire.ACTIVITY_RENAMES, **_wire.TASK_RENAMES}.items()
+        if attr.endswith("_id")
+    }
+)
+_IVVY_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}( UTC)?")
 _SUBTYPES = ", ".join(f"{s.value} ({s.label})" for s in SubType)
 _STATUSES = ", ".join(f"{s.value} ({s.label})" for s in TaskStatus)
 
@@ -703,7 +712,7 @@ class IvvyClient(NativeClient):
             return ivvy_timestamp(moment)
         if isinstance(value, str):
             text = value.strip()
-            if _IVVY_TIME.match(text):
+            if _IVVY_TIME.fullmatch(text):
                 naive = datetime.strptime(text.removesuffix(" UTC"), TIMESTAMP_FORMAT)
                 return ivvy_timestamp(naive.replace(tzinfo=UTC))
             try:
@@ -777,6 +786,11 @@ class IvvyClient(NativeClient):
             return ISNULL
         if modifier == "EMPTY":
             return rules.boolean(name, value)
+        if field in _ID_FIELDS and modifier in _COMPARISONS:
+            # An id compared: equal or not to an id, or above/below a bound.
+            if modifier in ("", "NOT"):
+                return rules.id(name, value)
+            return rules.integer(name, value)
         if isinstance(value, datetime):
             return self._timestamp(rules, name, value)
         if isinstance(value, date):
@@ -786,7 +800,7 @@ class IvvyClient(NativeClient):
         if isinstance(value, bool):
             return value
         if isinstance(value, int):
-            return int(value)
+            return rules.integer(name, value)
         if isinstance(value, float | str):
             return value
         rules.fail(
@@ -812,7 +826,7 @@ class IvvyClient(NativeClient):
 
 
 def _enum_number(rules: Rules, name: str, value: Any) -> int:
-    if isinstance(value, str) and not value.strip().isdigit():
+    if isinstance(value, str) and ascii_int(value) is None:
         rules.fail(name, f"must be a number, got {value!r:.40}")
     return rules.integer(name, value)
 
@@ -828,10 +842,9 @@ def _saved_id(answer: Any, operation: str) -> int:
             details={"answer": dict(body)},
         )
     value = body.get("id")
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
+    number = ascii_int(value) if isinstance(value, str) else value
+    if isinstance(number, int) and not isinstance(number, bool) and number > 0:
+        return number
     raise errors.ResponseShapeError(
         "the answer has no integer id",
         path="$.id",

@@ -422,7 +422,7 @@ def test_update_cannot_empty_the_relations(
     """An iVvy record stays attached: related=() on update is refused before sending."""
     with pytest.raises(errors.ValidationError, match="cannot be emptied"):
         ivvy.activities.update("5", related=())
-    with pytest.raises(errors.ValidationError, match="iVvy integer id"):
+    with pytest.raises(errors.ValidationError, match="positive integer id"):
         ivvy.activities.update("x5", subject="s")
     assert len(rsps.calls) == 0
 
