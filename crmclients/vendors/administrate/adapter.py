@@ -235,21 +235,12 @@ def _local(value: Any, tz: tzinfo) -> Any:
     return value
 
 
-def _numeric_id(rules: Rules, field: str, value: Any) -> int:
-    text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
-        rules.fail(
-            field, f"must be an Administrate id (a positive integer), got {value!r:.40}"
-        )
-    return int(text)
-
-
 def _user_id(rules: Rules, field: str, value: Any) -> int:
     if isinstance(value, Ref):
         if value.kind is not RefKind.USER:
             rules.fail(field, f"must be a Ref of kind user, got {value.kind.value}")
         value = value.id
-    return _numeric_id(rules, field, value)
+    return rules.id(field, value)
 
 
 def _related_field(rules: Rules, field: str, ref: Any) -> tuple[str, int]:
@@ -262,7 +253,7 @@ def _related_field(rules: Rules, field: str, ref: Any) -> tuple[str, int]:
             field,
             f"cannot link a {ref.kind.value} on Administrate tasks; kinds: {kinds}",
         )
-    return target, _numeric_id(rules, field, ref.id)
+    return target, rules.id(field, ref.id)
 
 
 def _status_word(rules: Rules, value: Any) -> str | None:
@@ -333,8 +324,8 @@ def _task_listing(
     )
 
 
-def _native_id(collection: str, id: str) -> int:
-    return _numeric_id(Rules(VENDOR, f"{collection}.get"), "id", id)
+def _native_id(collection: str, operation: str, id: str) -> int:
+    return Rules(VENDOR, f"{collection}.{operation}").id("id", id)
 
 
 def _translated(call: Callable[[], Any], operation: str) -> Any:
@@ -388,7 +379,7 @@ class TasksAdapter(CollectionAdapter[Task]):
 
     def get(self, id: str) -> Task:
         """One task by id (``GET /api/v2/crm/tasks/:id``)."""
-        task = self.native.get_task(_native_id(self.name, id))
+        task = self.native.get_task(_native_id(self.name, "get", id))
         return task_from_native(task, self.adapter.timezone)
 
     def create(self, fields: Mapping[str, Any]) -> Task:
@@ -414,7 +405,7 @@ class TasksAdapter(CollectionAdapter[Task]):
 
     def update(self, id: str, changes: Mapping[str, Any]) -> Task:
         """Change the given fields of a task (a partial ``PUT``)."""
-        tid = _native_id(self.name, id)
+        tid = _native_id(self.name, "update", id)
         values = self._to_native(changes, "update")
         if not values:
             return self.get(str(tid))
@@ -425,7 +416,7 @@ class TasksAdapter(CollectionAdapter[Task]):
 
     def delete(self, id: str) -> None:
         """Delete a task (``DELETE /api/v2/crm/tasks/:id``)."""
-        self.native.delete_task(_native_id(self.name, id))
+        self.native.delete_task(_native_id(self.name, "delete", id))
 
     def _to_native(self, fields: Mapping[str, Any], operation: str) -> dict[str, Any]:
         rules = Rules(VENDOR, f"tasks.{operation}")
@@ -509,7 +500,7 @@ class ActivitiesAdapter(CollectionAdapter[Activity]):
     def get(self, id: str) -> Activity:
         """One task, as an activity of kind TASK."""
         native: AdministrateClient = self.adapter.native
-        task = native.get_task(_native_id(self.name, id))
+        task = native.get_task(_native_id(self.name, "get", id))
         return activity_from_native(task, self.adapter.timezone)
 
 

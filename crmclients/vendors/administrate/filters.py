@@ -312,10 +312,10 @@ class TaskFilter:
         value: Any,
     ) -> str:
         if op not in _LIST_OPERATORS:
-            return self._one(rules, param, field, kind, value)
+            return self._one(rules, param, field, kind, value, op)
         if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
             rules.fail(param, "needs a list of values (sent as v1,v2,...)")
-        texts = [self._one(rules, param, field, kind, item) for item in value]
+        texts = [self._one(rules, param, field, kind, item, op) for item in value]
         if not texts:
             rules.fail(param, "needs at least one value")
         if any("," in text for text in texts):
@@ -323,11 +323,21 @@ class TaskFilter:
         return ",".join(texts)
 
     def _one(
-        self, rules: Rules, param: str, field: str, kind: FieldKind, value: Any
+        self,
+        rules: Rules,
+        param: str,
+        field: str,
+        kind: FieldKind,
+        value: Any,
+        op: Operator,
     ) -> str:
         if value is None:
             rules.fail(param, "cannot be None: the v2 filters do not match null")
         if kind is FieldKind.INTEGER:
+            # Every integer attribute is an id: matched, it must be one; a bound
+            # (id__gt=0 starts a pull) need only be an integer.
+            if op in (Operator.EQ, *_LIST_OPERATORS):
+                return str(rules.id(param, value))
             return str(rules.integer(param, value))
         if kind is FieldKind.BOOLEAN:
             return "true" if rules.boolean(param, value) else "false"
