@@ -56,7 +56,7 @@ from crmclients.vendors.opentaps._paging import (
     activities_paging,
     tasks_paging,
 )
-from crmclients.vendors.opentaps.client import OBJECT_ID, OpentapsClient
+from crmclients.vendors.opentaps.client import OpentapsClient, _object_id
 from crmclients.vendors.opentaps.models import STATUSES, TASK_TYPE, OpentapsActivity
 
 VENDOR = "opentaps"
@@ -222,11 +222,21 @@ def _contact_id(rules: Rules, field: str, value: Any) -> str:
                 f"must be a contact: Ref(RefKind.CONTACT, id), got a {value.kind.value}",
             )
         value = value.id
-    if not isinstance(value, str) or not OBJECT_ID.match(value):
-        rules.fail(
-            field, f"must be a 24-character hexadecimal contact id, got {value!r:.40}"
-        )
-    return value
+    return _object_id(rules, field, value, what="contact")
+
+
+def _native_id(collection: str, operation: str, id: str) -> str:
+    """A record id given to the common interface: an Opentaps ``_id``."""
+    return _object_id(Rules(VENDOR, f"{collection}.{operation}"), "id", id)
+
+
+def _check_emulated_refs(query: ListQuery, operation: str) -> None:
+    """Refs in filters applied client-side must still hold Opentaps ids."""
+    rules = Rules(VENDOR, operation)
+    for name in ("related_to", "assigned_to"):
+        value = query.all_filters.get(name)
+        if isinstance(value, Ref):
+            _object_id(rules, name, value.id)
 
 
 class _OpentapsCollection(CollectionAdapter[A], Generic[A]):
@@ -271,6 +281,7 @@ class _OpentapsCollection(CollectionAdapter[A], Generic[A]):
     def update(self, id: str, changes: Mapping[str, Any]) -> A:
         """Change shared fields with ``PUT /activities/{id}`` and ``partial=Yes``."""
         operation = f"{self.name}.update"
+        _native_id(self.name, "update", id)
         native = self._to_native(changes, "update")
         if not native:
             return self.get(id)
@@ -279,6 +290,7 @@ class _OpentapsCollection(CollectionAdapter[A], Generic[A]):
 
     def delete(self, id: str) -> None:
         """Delete with ``DELETE /activities/{id}``."""
+        _native_id(self.name, "delete", id)
         _translate(lambda: self.native.delete_activity(id), f"{self.name}.delete")
 
     def link(self, id: str, ref: Ref) -> A:
@@ -291,6 +303,7 @@ class _OpentapsCollection(CollectionAdapter[A], Generic[A]):
 
     def _link(self, action: str, id: str, ref: Ref) -> A:
         operation = f"{self.name}.{'link' if action == 'add' else 'unlink'}"
+        _native_id(self.name, operation.rpartition(".")[2], id)
         rules = Rules(VENDOR, operation)
         if not isinstance(ref, Ref):
             rules.fail("ref", "must be a Ref(RefKind.CONTACT, id, role=...)")
@@ -303,7 +316,7 @@ class _OpentapsCollection(CollectionAdapter[A], Generic[A]):
 
     def get(self, id: str) -> A:
         """One record by id (emulated: the API has no single-record read)."""
-        return self._map(self._find(id))
+        return self._map(self._find(_native_id(self.name, "get", id)))
 
 
 def _convert_activities(items: Sequence[OpentapsActivity]) -> list[Activity]:
@@ -323,6 +336,7 @@ class ActivitiesAdapter(_OpentapsCollection[Activity]):
 
     def list(self, query: ListQuery) -> Listing[Activity]:
         """Every activity, tasks included, by record offsets."""
+        _check_emulated_refs(query, "activities.list")
         return Listing(
             spec=activities_paging(self.native.list_activities, query.include_raw),
             convert=_convert_activities,
@@ -381,6 +395,7 @@ class TasksAdapter(_OpentapsCollection[Task]):
 
     def list(self, query: ListQuery) -> Listing[Task]:
         """One ``GET /task`` search with the native filters."""
+        _check_emulated_refs(query, "tasks.list")
         rules = Rules(VENDOR, "tasks.list")
         filters: dict[str, Any] = {}
         wanted = query.filters
@@ -414,9 +429,6 @@ class TasksAdapter(_OpentapsCollection[Task]):
         )
 
     def _find(self, id: str) -> OpentapsActivity:
-        rules = Rules(VENDOR, "tasks.get")
-        if not OBJECT_ID.match(id):
-            rules.fail("id", f"must be a 24-character hexadecimal id, got {id!r:.40}")
         tasks = self.native.search_tasks(per_page=ALL_TASKS)
         for record in tasks:
             if record.id.lower() == id.lower():
@@ -449,6 +461,7 @@ class TasksAdapter(_OpentapsCollection[Task]):
             NotFoundError: No such task.
         """
         rules = Rules(VENDOR, "tasks.transition")
+        _native_id(self.name, "transition", id)
         word = _vendor_status(rules, status)
         current = self.get(id)
         if strict and not current.can_transition_to(status):

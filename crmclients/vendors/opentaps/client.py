@@ -93,7 +93,9 @@ WRITES: Mapping[str, bool] = {
 }
 
 #: An Opentaps id: 24 hex digits (a Mongo-style ObjectId such as 5166b967e4b0f6e6cd09e653).
-OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
+#: An Opentaps ``_id``: a Mongo-style ObjectId, 24 hexadecimal digits (nothing else:
+#: ``\Z``, not ``$``, so a trailing newline does not match).
+OBJECT_ID = re.compile(r"\A[0-9a-fA-F]{24}\Z")
 _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
 _DOMAIN = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -684,12 +686,18 @@ class OpentapsClient(NativeClient):
 # -- rules -----------------------------------------------------------------------------
 
 
-def _object_id(rules: Rules, field: str, value: Any) -> str:
-    """A 24-hex Opentaps id."""
-    if isinstance(value, str) and OBJECT_ID.match(value.strip()):
-        return value.strip()
-    rules.fail(
-        field, f"must be a 24-character hexadecimal Opentaps id, got {value!r:.40}"
+def _object_id(rules: Rules, field: str, value: Any, *, what: str = "Opentaps") -> str:
+    """A 24-hex Opentaps id, exactly (nothing stripped), for every id argument.
+
+    Raises:
+        ValidationError: Naming ``field``; nothing was sent.
+    """
+    return rules.string_id(
+        field,
+        value,
+        pattern=OBJECT_ID,
+        form=f"a 24-character hexadecimal {what} id",
+        max_length=24,
     )
 
 
