@@ -75,10 +75,10 @@ _MONTHS = {
     )
 }
 _JAVA_DATE = re.compile(
-    r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) +(\d{1,2}) "
-    r"(\d{2}):(\d{2}):(\d{2}) ([A-Z]{1,5}|[+-]\d{2}:?\d{2}) (\d{4})$"
+    r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) +([0-9]{1,2}) "
+    r"([0-9]{2}):([0-9]{2}):([0-9]{2}) ([A-Z]{1,5}|[+-][0-9]{2}:?[0-9]{2}) ([0-9]{4})$"
 )
-_OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+_OFFSET = re.compile(r"^([+-])([0-9]{2}):?([0-9]{2})$")
 
 
 def parse_datetime(value: Any, tz: tzinfo = UTC) -> datetime:

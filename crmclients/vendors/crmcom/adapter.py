@@ -56,7 +56,7 @@ from crmclients.models import (
     Ref,
     RefKind,
 )
-from crmclients.vendors.crmcom.client import CrmcomClient
+from crmclients.vendors.crmcom.client import CrmcomClient, _crmcom_id
 from crmclients.vendors.crmcom.models import CrmcomCommunication, Identifier
 
 VENDOR = "crmcom"
@@ -176,10 +176,9 @@ def _convert_activities(items: Sequence[CrmcomCommunication]) -> list[Activity]:
     return [activity_from_native(c) for c in items]
 
 
-def _native_id(id: str) -> Identifier:
-    if not id.strip():
-        Rules(VENDOR, "id").fail("id", "must be a CRM.COM communication id")
-    return Identifier.by_id(id.strip())
+def _native_id(id: str, operation: str, field: str = "id") -> Identifier:
+    """A record id given to the common interface, checked, as an Identifier."""
+    return Identifier.by_id(_crmcom_id(Rules(VENDOR, operation), field, id))
 
 
 def _translate(call: Callable[[], R], operation: str) -> R:
@@ -219,7 +218,9 @@ class _CommunicationReads:
             )
         native = self.native
         pager = native.iter_communications(
-            contact_information_identifier=Identifier.by_id(related.id),
+            contact_information_identifier=_native_id(
+                related.id, f"{collection}.list", "related_to"
+            ),
             # Before R13 a list is one answer: the page size cannot be chosen.
             page_size=query.page_size if native.paged else None,
             include_raw=query.include_raw,
@@ -228,7 +229,9 @@ class _CommunicationReads:
         return Listing(spec=pager._spec, convert=convert)
 
     def _get(self, id: str) -> Communication:
-        return communication_from_native(self.native.show_communication(_native_id(id)))
+        return communication_from_native(
+            self.native.show_communication(_native_id(id, "communications.get"))
+        )
 
 
 class CommunicationsAdapter(_CommunicationReads, CollectionAdapter[Communication]):
@@ -259,26 +262,27 @@ class CommunicationsAdapter(_CommunicationReads, CollectionAdapter[Communication
 
     def update(self, id: str, changes: Mapping[str, Any]) -> Communication:
         """Change a DRAFT (communications/update); only the given fields are sent."""
+        ident = _native_id(id, "communications.update")
         native = self._to_native(changes, "update")
         if "contact_information_identifier" in native:
             Rules(VENDOR, "communications.update").fail(
                 "related", "cannot change the contact of a communication"
             )
         updated = _translate(
-            lambda: self.native.update_communication(_native_id(id), **native),
+            lambda: self.native.update_communication(ident, **native),
             "update",
         )
         return communication_from_native(updated)
 
     def complete(self, id: str) -> Communication:
         """Complete a DRAFT (communications/complete), then read it back whole."""
-        ident = _native_id(id)
+        ident = _native_id(id, "communications.complete")
         _translate(lambda: self.native.complete_communication(ident), "complete")
         return self._get(id)
 
     def mark_viewed(self, id: str) -> Communication:
         """Set a COMPLETED one as viewed now (communications/set_as_viewed, R12.2+)."""
-        ident = _native_id(id)
+        ident = _native_id(id, "communications.mark_viewed")
         _translate(
             lambda: self.native.set_communication_as_viewed(ident), "mark_viewed"
         )
@@ -331,7 +335,9 @@ class ActivitiesAdapter(_CommunicationReads, CollectionAdapter[Activity]):
 
     def get(self, id: str) -> Activity:
         """One communication, as an activity."""
-        return activity_from_native(self.native.show_communication(_native_id(id)))
+        return activity_from_native(
+            self.native.show_communication(_native_id(id, "activities.get"))
+        )
 
 
 def _word(rules: Rules, name: str, value: Any) -> str | None:
@@ -372,7 +378,7 @@ def _split_related(
                 rules.fail(
                     "related", "can hold only one CONTACT (the communication's contact)"
                 )
-            contact = Identifier.by_id(ref.id)
+            contact = Identifier.by_id(_crmcom_id(rules, "related", ref.id))
         else:
             entity = ref.role or _REFERRING_TYPES.get(ref.kind)
             if not entity:
@@ -381,7 +387,7 @@ def _split_related(
                     f"a {ref.kind.value} Ref needs role= the CRM.COM entity type "
                     "(subscription, job, service_request...)",
                 )
-            referring[entity] = Identifier.by_id(ref.id)
+            referring[entity] = Identifier.by_id(_crmcom_id(rules, "related", ref.id))
     return contact, referring
 
 

@@ -27,7 +27,7 @@ from crmclients._requestor import (
     resolve_timezone,
 )
 from crmclients._retry import RetryPolicy
-from crmclients._rules import NOT_SET, Rules
+from crmclients._rules import NOT_SET, Rules, shown
 from crmclients.config import missing_setting
 from crmclients.vendors.crmcom import _wire
 from crmclients.vendors.crmcom._auth import (
@@ -138,6 +138,8 @@ _QUEUE_TARGETS = {
 }
 T = TypeVar("T")
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+#: What every CRM.COM id shown in the docs is made of: printable ASCII, no space.
+_ID = re.compile(r"[!-~]{1,64}")
 _R13 = SINCE["number_of_results/offset"]
 
 
@@ -1350,15 +1352,25 @@ class CrmcomClient(NativeClient):
             [(field, item)] = value.items()
             if isinstance(item, bool) or not isinstance(item, str | int):
                 rules.fail(name, rule)
-            value = Identifier(str(field), str(item))
+            if isinstance(item, int):
+                item = str(rules.integer(name, item))
+            value = Identifier(str(field), item)
         if not isinstance(value, Identifier):
             rules.fail(name, rule)
         field_name: Any = value.field
         field_value: Any = value.value
-        if not isinstance(field_name, str) or not _FIELD_NAME.match(field_name):
-            rules.fail(name, f"has an invalid field name {field_name!r:.40}")
+        if not isinstance(field_name, str) or not _FIELD_NAME.fullmatch(field_name):
+            rules.fail(name, f"has an invalid field name {shown(field_name)}")
         if not isinstance(field_value, str) or not field_value.strip():
             rules.fail(name, f"needs a non-blank value for {field_name!r}")
+        if field_name == "id":
+            _crmcom_id(rules, name, field_value)
+        elif not field_value.isprintable():
+            rules.fail(
+                name,
+                f"needs a printable value for {field_name!r} (no control "
+                f"characters), got {shown(field_value)}",
+            )
         return value
 
     def _get_identifier(self, rules: Rules, name: str, value: Any) -> tuple[str, str]:
@@ -1644,3 +1656,22 @@ def _sequence(rules: Rules, field: str, value: Any) -> list[Any]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
         rules.fail(field, "must be a list")
     return list(value)
+
+
+def _crmcom_id(rules: Rules, field: str, value: Any) -> str:
+    """A CRM.COM record id, exactly as given (nothing stripped).
+
+    The docs show ids as 32 uppercase hexadecimal digits, but other entities'
+    ids differ (a country's is ``"127"``), so only what every id shown has in
+    common is checked: 1 to 64 printable ASCII characters, no whitespace.
+
+    Raises:
+        ValidationError: Naming ``field``; nothing was sent.
+    """
+    return rules.string_id(
+        field,
+        value,
+        pattern=_ID,
+        form="a CRM.COM id: 1 to 64 printable ASCII characters without spaces, "
+        "such as 460BB0DB7A4EB61D9D6E3DFEE8566C08",
+    )

@@ -28,6 +28,8 @@ from typing import Any, ClassVar
 
 import attrs
 
+from crmclients import errors
+from crmclients._rules import INT64_MAX, INT64_MIN, shown
 from crmclients._types import EMPTY_RAW
 
 __all__ = [
@@ -47,7 +49,9 @@ __all__ = [
     "UserInfo",
 ]
 
-_RELEASE = re.compile(r"^\s*[Rr]?(\d{1,3})(?:\.(\d{1,3}))?(?:\.(\d{1,3}))?\s*$")
+_RELEASE = re.compile(
+    r"^\s*[Rr]?([0-9]{1,3})(?:\.([0-9]{1,3}))?(?:\.([0-9]{1,3}))?\s*$"
+)
 
 
 # -- request values ------------------------------------------------------------------
@@ -85,6 +89,23 @@ class Release:
         return f"R{self.major}.{self.minor}.{self.patch}"
 
 
+def _text(field: str, value: str | int) -> str:
+    """An identifier value as text; an int must fit in a signed 64-bit integer.
+
+    Raises:
+        ValidationError: An int too large (Python cannot even print one of more
+            than 4,300 digits).
+    """
+    given: object = value
+    if isinstance(given, int) and not INT64_MIN <= given <= INT64_MAX:
+        raise errors.ValidationError(
+            field=field,
+            rule=f"must fit in a signed 64-bit integer, got {shown(given)}",
+            vendor="crmcom",
+        )
+    return str(value)
+
+
 @attrs.frozen
 class Identifier:
     """One identifying field of a CRM.COM entity (exactly one per identifier).
@@ -109,7 +130,7 @@ class Identifier:
     @classmethod
     def by_number(cls, value: str | int) -> Identifier:
         """Identify by the human-readable number (``CM000680``, ``S60302``)."""
-        return cls("number", str(value))
+        return cls("number", _text("number", value))
 
     @classmethod
     def by_name(cls, value: str) -> Identifier:
@@ -129,7 +150,7 @@ class Identifier:
     @classmethod
     def by(cls, field: str, value: str | int) -> Identifier:
         """Identify by any other documented field (``key``, ``id_number``...)."""
-        return cls(field, str(value))
+        return cls(field, _text(field, value))
 
     def query_value(self) -> str:
         """The GET form: ``field=value`` (sent as ``x_identifier=field=value``)."""
