@@ -1,8 +1,21 @@
 """Write records to JSONL, CSV, Parquet, DataFrames or a text table.
 
-Files are written atomically: into a temporary file next to the destination, which
-replaces the destination only once everything is written and flushed. An interrupted
-pull never leaves a half file that looks complete.
+Files are written atomically: into a temporary file in the destination's directory
+(anonymous on Linux, so not even ``kill -9`` leaves it behind), which replaces the
+destination only once everything is written and flushed. An interrupted pull never
+leaves a half file that looks complete. The destination is checked and opened
+before the first record is fetched, so a path that cannot be written fails before
+any request: with a ``ConfigurationError`` naming the path and the reason, never a
+bare ``OSError``.
+
+Destinations: ``"-"`` is standard output; a device, FIFO or socket is written in
+place; a symbolic link is followed (its target is replaced, the link stays); a
+directory is an error. A new file gets the umask's mode (``0o666 & ~umask``), a
+replaced one keeps its mode.
+
+CSV cells that a spreadsheet would run as a formula (text starting with ``=``,
+``+``, ``-``, ``@``...) are written with a leading ``'`` unless
+``escape_formulas=False`` (see :func:`write_csv`).
 
 pandas and pyarrow are imported only by the functions that need them
 (``pip install 'crmclients[pandas]'``).
@@ -18,9 +31,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
-import sys
-import tempfile
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -30,7 +43,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 import attrs
 import orjson
 
-from crmclients import errors
+from crmclients import _files, errors
 from crmclients._frames import flat_columns, flat_row, records_to_dataframe, schema
 from crmclients.models import Ref
 
@@ -182,43 +195,40 @@ def read_jsonl(source: str | os.PathLike[str], model: type[T]) -> Iterator[T]:
 def atomic_path(destination: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path that replaces ``destination`` only on success.
 
+    For code that writes by file name; the ``write_*`` functions do better (an
+    anonymous temporary file on Linux).
+
     Args:
-        destination: The file to write.
+        destination: The file to write (its directory must exist).
 
     Returns:
-        A context manager yielding the temporary path, next to ``destination``;
-        on a clean exit it is flushed to disk and renamed over ``destination``, on
-        an exception it is removed and ``destination`` is left as it was.
+        A context manager yielding a hidden ``.part`` path next to the
+        destination (symlinks followed), with the destination's mode when it
+        exists; on a clean exit it is flushed to disk and renamed over the
+        destination, on an exception it is removed and the destination is left
+        as it was. A device, FIFO or socket is yielded as it is (written in place).
+
+    Raises:
+        ConfigurationError: The destination is a directory, ``"-"``, or cannot be
+            created (the message names the path and the reason).
     """
-    target = Path(destination)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=target.parent
-    )
-    os.close(fd)
-    temp = Path(name)
-    try:
-        yield temp
-        with open(temp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+    with _files.atomic_path(destination) as path:
+        yield path
 
 
-@contextlib.contextmanager
-def _sink(
-    destination: str | os.PathLike[str] | IO[Any], mode: str
-) -> Iterator[IO[Any]]:
-    if isinstance(destination, str | os.PathLike):
-        with (
-            atomic_path(destination) as temp,
-            open(temp, mode, newline="" if "b" not in mode else None) as handle,
-        ):
-            yield handle
-    else:
-        yield destination
+_Destination = str | os.PathLike[str] | IO[Any] | _files.Output | None
+
+
+def _open(destination: _Destination, *, text: bool = False) -> _files.Output:
+    """The output for a destination: a path, ``"-"``/None, a file object, or opened.
+
+    ``text``: what a file object that does not say takes (CSV writes text).
+    """
+    if isinstance(destination, _files.Output):
+        return destination
+    if destination is None or isinstance(destination, str | os.PathLike):
+        return _files.open_output(destination)
+    return _files.borrowed(destination, text=text)
 
 
 def write_jsonl(
@@ -232,27 +242,47 @@ def write_jsonl(
 
     Args:
         records: The records (consumed lazily: a pager streams page by page).
-        destination: A path (written atomically) or a binary file object.
+        destination: A path (written atomically), ``"-"`` for standard output,
+            or a binary file object.
         include_raw: Add each vendor payload under ``"raw"``.
         on_record: Called with each record as it is written (progress bars).
 
     Returns:
         The number of records written.
+
+    Raises:
+        ConfigurationError: The destination cannot be written (checked before
+            the first record is read).
     """
+    with _open(destination) as output:
+        return _jsonl(records, output, include_raw=include_raw, on_record=on_record)
+
+
+def _jsonl(
+    records: Iterable[Any],
+    output: _files.Output,
+    *,
+    include_raw: bool = False,
+    on_record: Callable[[Any], None] | None = None,
+) -> int:
     count = 0
     batch: list[bytes] = []
-    with _sink(destination, "wb") as out:
-        for record in records:
-            batch.append(record_to_json(record, include_raw=include_raw))
-            count += 1
-            if on_record is not None:
-                on_record(record)
-            if len(batch) >= 500:
-                out.write(b"\n".join(batch) + b"\n")
-                batch.clear()
-        if batch:
-            out.write(b"\n".join(batch) + b"\n")
+    for record in records:
+        batch.append(record_to_json(record, include_raw=include_raw))
+        count += 1
+        if on_record is not None:
+            on_record(record)
+        if len(batch) >= _BATCH:
+            output.write(b"\n".join(batch) + b"\n", len(batch))
+            batch.clear()
+    if batch:
+        output.write(b"\n".join(batch) + b"\n", len(batch))
     return count
+
+
+#: Records per write: each write is whole (signals wait for it), so a partial
+#: stream ends on a record boundary.
+_BATCH = 500
 
 
 def _csv_value(value: Any) -> Any:
@@ -263,39 +293,124 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
+# Text cells a spreadsheet may run as a formula: OWASP's = + - @ tab CR, plus LF,
+# defusedcsv's | and %, and the full-width forms of = + - @; also = + - @ after
+# leading whitespace. Plain numbers written as text (-5, -1,234.5) stay as they
+# are, as in defusedcsv.
+_FORMULA_START = frozenset("=+-@|%\t\r\n\uff1d\uff0b\uff0d\uff20")
+_FORMULA_AFTER_SPACE = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+_PLAIN_NUMBER = re.compile(r"-?[0-9,.]+")
+
+
+def _escape_formula(text: str) -> str:
+    """``text`` with a leading ``'`` when a spreadsheet could read it as a formula."""
+    first = text[:1]
+    if first in _FORMULA_START:
+        if _PLAIN_NUMBER.fullmatch(text):
+            return text
+        return "'" + text
+    if first.isspace():
+        rest = text.lstrip()
+        if rest[:1] and rest[0] in _FORMULA_AFTER_SPACE:
+            return "'" + text
+    return text
+
+
 def write_csv(
     records: Iterable[Any],
     destination: str | os.PathLike[str] | IO[str],
     *,
     columns: Sequence[str] | None = None,
     on_record: Callable[[Any], None] | None = None,
+    escape_formulas: bool = True,
 ) -> int:
-    """Write flat rows (refs as ``x_id``/``x_name``) with a header line.
+    """Write flat rows (refs as ``x_id``/``x_name``) with a header line, in UTF-8.
+
+    Formula escaping (on by default): a text cell (header cells included) that
+    starts with ``=``, ``+``, ``-``, ``@``, ``|``, ``%``, a tab, CR or LF, or
+    with the full-width forms of ``= + - @`` (U+FF1D, U+FF0B, U+FF0D, U+FF20), or
+    with whitespace followed by one of ``= + - @`` (either width), is written with
+    a leading ``'``, so Excel, LibreOffice and Google Sheets show it as text
+    instead of running it. Text that is a plain number (``-5``, ``-1,234.50``)
+    and numbers, dates and booleans are written as they are. Pass
+    ``escape_formulas=False`` when the file is for a program, not a spreadsheet.
+
+    >>> import io
+    >>> from crmclients.models import Note
+    >>> out = io.StringIO()
+    >>> write_csv([Note(id="1", vendor="x", body="=HYPERLINK(0)")], out, columns=["id", "body"])
+    1
+    >>> print(out.getvalue().splitlines()[1])
+    1,'=HYPERLINK(0)
 
     Args:
         records: The records (consumed lazily).
-        destination: A path (written atomically) or a text file object.
+        destination: A path (written atomically), ``"-"`` for standard output,
+            or a file object (text or binary).
         columns: The columns, in order (default: every column of the record type).
         on_record: Called with each record as it is written.
+        escape_formulas: Neutralise cells a spreadsheet would run as formulas.
 
     Returns:
         The number of records written.
+
+    Raises:
+        ConfigurationError: The destination cannot be written (checked before
+            the first record is read).
     """
-    count = 0
-    with _sink(destination, "w") as out:
-        writer: Any = None
-        for record in records:
-            row = flat_row(record)
-            if writer is None:
-                fields = list(columns) if columns else flat_columns(type(record))
-                writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
-                writer.writeheader()
-            writer.writerow({k: _csv_value(v) for k, v in row.items()})
-            count += 1
-            if on_record is not None:
-                on_record(record)
-        if writer is None and columns:
-            csv.writer(out).writerow(columns)
+    with _open(destination, text=True) as output:
+        return _csv(
+            records,
+            output,
+            columns=columns,
+            on_record=on_record,
+            escape_formulas=escape_formulas,
+        )
+
+
+def _csv(
+    records: Iterable[Any],
+    output: _files.Output,
+    *,
+    columns: Sequence[str] | None = None,
+    on_record: Callable[[Any], None] | None = None,
+    escape_formulas: bool = True,
+) -> int:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    escape = _escape_formula if escape_formulas else None
+
+    def cells(values: Iterable[Any]) -> list[Any]:
+        row = [_csv_value(v) for v in values]
+        if escape is None:
+            return row
+        return [escape(v) if isinstance(v, str) and v else v for v in row]
+
+    def flush(count: int) -> None:
+        text = buffer.getvalue()
+        if text:
+            output.write(text.encode("utf-8"), count)
+        buffer.seek(0)
+        buffer.truncate()
+
+    count = pending = 0
+    fields: list[str] | None = None
+    for record in records:
+        row = flat_row(record)
+        if fields is None:
+            fields = list(columns) if columns else flat_columns(type(record))
+            writer.writerow(cells(fields))
+        writer.writerow(cells(row.get(name) for name in fields))
+        count += 1
+        pending += 1
+        if on_record is not None:
+            on_record(record)
+        if pending >= _BATCH:
+            flush(pending)
+            pending = 0
+    if fields is None and columns:
+        writer.writerow(cells(columns))
+    flush(pending)
     return count
 
 
@@ -315,7 +430,7 @@ def to_dataframe(records: Iterable[Any], **options: Any) -> pandas.DataFrame:
 
 def write_parquet(
     records: Iterable[Any],
-    destination: str | os.PathLike[str],
+    destination: str | os.PathLike[str] | IO[bytes],
     *,
     on_record: Callable[[Any], None] | None = None,
 ) -> int:
@@ -323,15 +438,23 @@ def write_parquet(
 
     Args:
         records: The records.
-        destination: The file (written atomically).
+        destination: The file (written atomically), ``"-"`` for standard output,
+            or a binary file object.
         on_record: Called with each record as it is read.
 
     Returns:
         The number of records written.
 
     Raises:
-        ConfigurationError: pyarrow is not installed.
+        ConfigurationError: pyarrow is not installed, or the destination cannot be
+            written (checked before the first record is read).
     """
+    _need_pyarrow()
+    with _open(destination) as output:
+        return _parquet(records, output, on_record=on_record)
+
+
+def _need_pyarrow() -> None:
     try:
         import pyarrow  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -339,6 +462,13 @@ def write_parquet(
             "Parquet needs pyarrow", hint="pip install 'crmclients[pandas]'"
         ) from exc
 
+
+def _parquet(
+    records: Iterable[Any],
+    output: _files.Output,
+    *,
+    on_record: Callable[[Any], None] | None = None,
+) -> int:
     def counted() -> Iterator[Any]:
         for record in records:
             if on_record is not None:
@@ -346,8 +476,9 @@ def write_parquet(
             yield record
 
     frame = records_to_dataframe(counted())
-    with atomic_path(destination) as temp:
-        frame.to_parquet(temp, index=False)
+    data = io.BytesIO()
+    frame.to_parquet(data, index=False)
+    output.write(data.getvalue(), len(frame))
     return len(frame)
 
 
@@ -403,35 +534,62 @@ def write(
     *,
     on_record: Callable[[Any], None] | None = None,
     table_columns: Sequence[str] | None = None,
+    escape_formulas: bool = True,
 ) -> int:
-    """Write ``records`` in ``fmt`` to ``destination`` (None: standard output).
+    """Write ``records`` in ``fmt`` to ``destination`` (None or ``"-"``: stdout).
 
     Args:
         records: The records.
-        destination: A path (written atomically), or None for standard output.
-        fmt: ``table``, ``jsonl``, ``csv`` or ``parquet`` (parquet needs a path).
+        destination: A path (written atomically), or None or ``"-"`` for
+            standard output.
+        fmt: ``table``, ``jsonl``, ``csv`` or ``parquet`` (parquet needs a path,
+            or an explicit ``"-"``).
         on_record: Called with each record as it is written (progress bars).
         table_columns: Preferred columns for ``table``, in order; those the
             records do not have are skipped.
+        escape_formulas: For ``csv``: see :func:`write_csv`.
 
     Returns:
         The number of records written.
+
+    Raises:
+        ConfigurationError: The destination cannot be written (checked before
+            the first record is read), or parquet without a destination.
     """
-    if fmt == "jsonl":
-        if destination is None:
-            sys.stdout.flush()
-            return write_jsonl(records, sys.stdout.buffer, on_record=on_record)
-        return write_jsonl(records, destination, on_record=on_record)
-    if fmt == "csv":
-        return write_csv(
-            records,
-            sys.stdout if destination is None else destination,
-            on_record=on_record,
-        )
     if fmt == "parquet":
         if destination is None:
             raise errors.ConfigurationError("parquet needs a file to write to")
-        return write_parquet(records, destination, on_record=on_record)
+        _need_pyarrow()
+    with _open(destination) as output:
+        return _write(
+            records,
+            output,
+            fmt,
+            on_record=on_record,
+            table_columns=table_columns,
+            escape_formulas=escape_formulas,
+        )
+
+
+def _write(
+    records: Iterable[Any],
+    output: _files.Output,
+    fmt: Format,
+    *,
+    on_record: Callable[[Any], None] | None = None,
+    table_columns: Sequence[str] | None = None,
+    escape_formulas: bool = True,
+) -> int:
+    """Write ``records`` in ``fmt`` to an open output (not committed: the caller
+    commits or discards it)."""
+    if fmt == "jsonl":
+        return _jsonl(records, output, on_record=on_record)
+    if fmt == "csv":
+        return _csv(
+            records, output, on_record=on_record, escape_formulas=escape_formulas
+        )
+    if fmt == "parquet":
+        return _parquet(records, output, on_record=on_record)
     rows = []
     for record in records:
         rows.append(record)
@@ -442,10 +600,5 @@ def write(
         available = set(flat_columns(type(rows[0])))
         columns = [c for c in table_columns if c in available] or None
     text = format_table(rows, columns=columns) + "\n"
-    if destination is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        with atomic_path(destination) as temp:
-            temp.write_text(text, encoding="utf-8")
+    output.write(text.encode("utf-8"), len(rows))
     return len(rows)

@@ -9,7 +9,10 @@ nothing is lost and nothing is repeated. A record changed again since is a new
 version, and is written again.
 
 The state is written (atomically) only after the data is safely written, so an
-interrupted run changes nothing and the next run starts from the same mark.
+interrupted run changes nothing and the next run starts from the same mark. Both
+files are opened before the first request (a path that cannot be written fails
+first), and the data file's rename and the state's are one step that a SIGINT or
+SIGTERM waits for: after an interruption either both moved or neither did.
 
 >>> from crmclients.sync import SyncState
 >>> SyncState().mark("tactile", "opportunities") is None
@@ -28,7 +31,7 @@ from typing import Any
 import attrs
 
 import crmclients
-from crmclients import errors, export
+from crmclients import _files, _signals, errors, export
 
 __all__ = ["OVERLAP", "Mark", "SyncState", "incremental", "pull_to_file"]
 
@@ -118,11 +121,19 @@ class SyncState:
         return cls(marks)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the state atomically.
+        """Write the state atomically (the rules of :func:`crmclients.export.write`).
 
         Args:
             path: The state file.
+
+        Raises:
+            ConfigurationError: The file cannot be written (names the path and
+                the reason).
         """
+        self._save_to(_files.open_output(path))
+
+    def _save_to(self, output: _files.Output) -> None:
+        """Write the state into an open output and commit it."""
         document = {
             "version": _VERSION,
             "marks": {
@@ -130,8 +141,8 @@ class SyncState:
                 for key, m in sorted(self.marks.items())
             },
         }
-        with export.atomic_path(path) as temp:
-            temp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        with output:
+            output.write((json.dumps(document, indent=2) + "\n").encode("utf-8"))
 
 
 def _cursor_field(client: crmclients.Client, collection: str) -> str:
@@ -247,17 +258,18 @@ def pull_to_file(
     since: datetime | None = None,
     on_record: Callable[[Any], None] | None = None,
     table_columns: Sequence[str] | None = None,
+    escape_formulas: bool = True,
     **list_options: Any,
 ) -> int:
     """Pull (incrementally when ``state_path`` is given) into a file, atomically.
 
     The data file is replaced only once complete; the state file is written only
-    after that.
+    after that. Both are checked and opened before the first request.
 
     Args:
         client: A connected client.
         collection: The collection to pull.
-        destination: The output file, or None for standard output.
+        destination: The output file, or None or ``"-"`` for standard output.
         fmt: ``jsonl``, ``csv``, ``parquet`` or ``table``.
         state_path: A state file: pull only what changed since the last run, and
             record where this one ended.
@@ -265,6 +277,7 @@ def pull_to_file(
             since then.
         on_record: Called with each record as it is written (progress bars).
         table_columns: Preferred columns for ``table``.
+        escape_formulas: For ``csv``: see :func:`crmclients.export.write_csv`.
         **list_options: Passed to ``list()`` (filters, ``page_size``, ``workers``).
 
     Returns:
@@ -273,22 +286,82 @@ def pull_to_file(
     Raises:
         NotSupportedError: An incremental pull of a collection with no time the
             vendor can filter on.
+        ConfigurationError: The state file is not one crmclients wrote, or a
+            file cannot be written (names the path and the reason).
     """
-    if state_path is None and since is None:
-        return export.write(
-            getattr(client, collection).list(**list_options),
-            destination,
+    if fmt == "parquet" and destination is None:
+        raise errors.ConfigurationError("parquet needs a file to write to")
+    state = SyncState.load(state_path) if state_path is not None else None
+    state_output = _files.open_output(state_path) if state_path is not None else None
+    try:
+        output = _files.open_output(destination)
+    except BaseException:
+        if state_output is not None:
+            state_output.discard()
+        raise
+    return _pull(
+        client,
+        collection,
+        output,
+        fmt,
+        state=state,
+        state_output=state_output,
+        since=since,
+        on_record=on_record,
+        table_columns=table_columns,
+        escape_formulas=escape_formulas,
+        **list_options,
+    )
+
+
+def _pull(
+    client: crmclients.Client,
+    collection: str,
+    output: _files.Output,
+    fmt: export.Format,
+    *,
+    state: SyncState | None = None,
+    state_output: _files.Output | None = None,
+    since: datetime | None = None,
+    on_record: Callable[[Any], None] | None = None,
+    table_columns: Sequence[str] | None = None,
+    escape_formulas: bool = True,
+    **list_options: Any,
+) -> int:
+    """:func:`pull_to_file` into outputs already open (the CLI opens them first).
+
+    Both outputs are committed on success and discarded on any failure or signal.
+    """
+    try:
+        if state is None and since is None:
+            records: Iterator[Any] = iter(
+                getattr(client, collection).list(**list_options)
+            )
+            mark: Callable[[], None] = lambda: None  # noqa: E731 - nothing to record
+        else:
+            records, mark = incremental(
+                client,
+                collection,
+                state=state if state is not None else SyncState(),
+                since=since,
+                **list_options,
+            )
+        count = export._write(
+            records,
+            output,
             fmt,
             on_record=on_record,
+            table_columns=table_columns,
+            escape_formulas=escape_formulas,
         )
-    state = SyncState.load(state_path) if state_path is not None else SyncState()
-    records, commit = incremental(
-        client, collection, state=state, since=since, **list_options
-    )
-    count = export.write(
-        records, destination, fmt, on_record=on_record, table_columns=table_columns
-    )
-    commit()
-    if state_path is not None:
-        state.save(state_path)
+        with _signals.deferred():  # both files move, or neither
+            output.commit()
+            if state is not None and state_output is not None:
+                mark()
+                state._save_to(state_output)
+    except BaseException:
+        output.discard()
+        if state_output is not None:
+            state_output.discard()
+        raise
     return count
