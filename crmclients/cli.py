@@ -4,12 +4,15 @@ Needs the ``cli`` extra (``pip install 'crmclients[cli]'``: click and tqdm).
 
 Exit codes: 0 success; 1 the vendor or the network failed; 2 bad usage or
 configuration; 3 authentication refused; 4 the vendor does not support it;
-130 interrupted.
+5 the output cannot be written (``--out`` or ``--state``: a directory, a
+missing or read-only directory, a full disk); 130 interrupted by SIGINT (Ctrl-C);
+143 stopped by SIGTERM. Every failure is one line on stderr.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,7 +21,7 @@ from typing import Any
 import click
 
 import crmclients
-from crmclients import errors, export, sync
+from crmclients import _files, _signals, errors, export, sync
 
 _TABLE_COLUMNS = (
     "id",
@@ -38,10 +41,12 @@ _TABLE_COLUMNS = (
     "updated_at",
 )
 
-EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_UNSUPPORTED = 1, 2, 3, 4
+EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_UNSUPPORTED, EXIT_OUTPUT = 1, 2, 3, 4, 5
 
 
 def _exit_code(exc: errors.CRMError) -> int:
+    if isinstance(exc, _files.OutputError):
+        return EXIT_OUTPUT
     if isinstance(exc, errors.ConfigurationError | errors.ValidationError):
         return EXIT_USAGE
     if isinstance(exc, errors.AuthenticationError | errors.PermissionDeniedError):
@@ -52,20 +57,38 @@ def _exit_code(exc: errors.CRMError) -> int:
 
 
 def _fail(exc: errors.CRMError) -> None:
+    if isinstance(exc, _files.OutputError) and exc.path == "-":
+        _silence_stdout()
     click.echo(f"crmclients: error: {exc}", err=True)
     raise SystemExit(_exit_code(exc))
 
 
+def _silence_stdout() -> None:
+    """After stdout failed (a full disk, a closed pipe): what is still buffered can
+    never go out, so point the descriptor at devnull and the interpreter's final
+    flush does not print a second error (the recipe of Python's signal docs)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 @contextlib.contextmanager
 def _client(
-    vendor: str, *, sandbox: bool, records: int, seed: int, profile: str | None
+    vendor: str,
+    *,
+    sandbox: bool,
+    records: int,
+    seed: int,
+    profile: str | None,
+    latency: float = 0.0,
 ) -> Iterator[crmclients.Client]:
     crmclients.capabilities(vendor)  # an unknown vendor fails here, as a usage error
     if sandbox:
         from crmclients.sandbox import Sandbox
 
         with (
-            Sandbox(vendor, records=records, seed=seed) as sb,
+            Sandbox(vendor, records=records, seed=seed, latency=latency) as sb,
             crmclients.connect(vendor, **sb.settings) as client,
         ):
             yield client
@@ -130,6 +153,13 @@ def vendors(markdown: bool) -> None:
 )
 @click.option("--seed", default=1, show_default=True, help="Seed of the sandbox data.")
 @click.option(
+    "--latency",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Seconds the sandbox adds to every answer (with --sandbox).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(export.FORMATS),
@@ -139,8 +169,17 @@ def vendors(markdown: bool) -> None:
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False),
-    help="Write here (atomically) instead of stdout.",
+    metavar="PATH",
+    help="Write here instead of stdout: a file is replaced atomically once complete "
+    "(a symlink is followed; the link stays); a device, FIFO or socket is written "
+    "in place; '-' is stdout.",
+)
+@click.option(
+    "--escape-formulas/--no-escape-formulas",
+    default=True,
+    show_default=True,
+    help="CSV: prefix text cells a spreadsheet would run as a formula "
+    "(=, +, -, @, ...) with '. Turn off for files read by programs.",
 )
 @click.option(
     "--since", help="Only records changed since this ISO date/time (UTC if no zone)."
@@ -148,7 +187,7 @@ def vendors(markdown: bool) -> None:
 @click.option(
     "--state",
     "state_path",
-    type=click.Path(dir_okay=False),
+    metavar="PATH",
     help="State file for incremental pulls: each run resumes where the last one ended.",
 )
 @click.option(
@@ -177,8 +216,10 @@ def pull(
     sandbox: bool,
     records: int,
     seed: int,
+    latency: float,
     fmt: export.Format,
     out: str | None,
+    escape_formulas: bool,
     since: str | None,
     state_path: str | None,
     workers: str,
@@ -191,7 +232,15 @@ def pull(
     """Pull every record of COLLECTION from VENDOR.
 
     With --state FILE (or --since), only what changed since the last run is pulled;
-    the state file is updated only after the output is safely written.
+    the state file is updated only after the output is safely written. --out and
+    --state are checked and opened before any request is sent.
+
+    Exit codes: 0 success, 1 vendor or network failure, 2 bad usage or
+    configuration, 3 credentials refused, 4 not supported by the vendor, 5 the
+    output cannot be written, 130 SIGINT (Ctrl-C), 143 SIGTERM. On SIGINT or
+    SIGTERM a file output is left as it was (no partial file); what already went
+    to stdout, a device or a FIFO stays there, and the message says how many
+    records that is.
     """
     worker_count: int | str = (
         workers if workers == "auto" else _positive(workers, "--workers")
@@ -204,51 +253,140 @@ def pull(
         )
     if fmt == "parquet" and out is None:
         raise click.BadParameter("parquet needs --out FILE", param_hint="--format")
+    outputs: list[_files.Output] = []
     try:
-        with _client(
-            vendor, sandbox=sandbox, records=records, seed=seed, profile=profile
-        ) as client:
-            target = getattr(client, collection, None)
-            if not isinstance(target, crmclients.Collection):
-                raise errors.ValidationError(
-                    field="COLLECTION",
-                    rule=f"must be one of {', '.join(client.capabilities.collections())}",
-                    vendor=vendor,
-                )
-            options: dict[str, Any] = {
-                "page_size": page_size,
-                "workers": worker_count,
-                **_filters(filters),
-            }
-            progress = _Progress(not quiet, f"{vendor}.{collection}")
+        with _signals.stop_on_signals():
             try:
-                if incremental:
-                    count = sync.pull_to_file(
-                        client,
-                        collection,
-                        out,
-                        fmt,
-                        state_path=state_path,
-                        since=since_at,
-                        on_record=progress,
-                        table_columns=_TABLE_COLUMNS,
-                        **options,
-                    )
-                else:
-                    pager = target.list(**options)
-                    rows = pager if limit is None else pager.first(limit)
-                    count = export.write(
-                        rows, out, fmt, on_record=progress, table_columns=_TABLE_COLUMNS
-                    )
+                count = _pull(
+                    outputs,
+                    vendor=vendor,
+                    collection=collection,
+                    client_options={
+                        "sandbox": sandbox,
+                        "records": records,
+                        "seed": seed,
+                        "profile": profile,
+                        "latency": latency,
+                    },
+                    fmt=fmt,
+                    out=out,
+                    escape_formulas=escape_formulas,
+                    since_at=since_at,
+                    state_path=state_path,
+                    limit=limit,
+                    quiet=quiet,
+                    list_options={
+                        "page_size": page_size,
+                        "workers": worker_count,
+                        **_filters(filters),
+                    },
+                )
             finally:
-                progress.close()
-        where = f" written to {out}" if out else ""
+                for output in outputs:
+                    output.discard()  # a no-op once committed
+        where = f" written to {out}" if out and out != "-" else ""
         click.echo(f"{count} {collection} from {vendor}{where}", err=True)
     except errors.CRMError as exc:
         _fail(exc)
-    except KeyboardInterrupt:
-        click.echo("crmclients: interrupted; no partial file was left behind", err=True)
-        raise SystemExit(130) from None
+    except (_signals.Interrupted, KeyboardInterrupt) as exc:
+        stop = exc if isinstance(exc, _signals.Interrupted) else None
+        name = stop.name if stop is not None else "SIGINT"
+        click.echo(
+            f"crmclients: interrupted by {name}; {_left_behind(outputs, state_path)}",
+            err=True,
+        )
+        raise SystemExit(stop.exit_code if stop is not None else 130) from None
+
+
+def _pull(
+    outputs: list[_files.Output],
+    *,
+    vendor: str,
+    collection: str,
+    client_options: dict[str, Any],
+    fmt: export.Format,
+    out: str | None,
+    escape_formulas: bool,
+    since_at: datetime | None,
+    state_path: str | None,
+    limit: int | None,
+    quiet: bool,
+    list_options: dict[str, Any],
+) -> int:
+    """The pull itself: outputs first (appended to ``outputs``), then the vendor."""
+    output = _files.open_output(out)
+    outputs.append(output)
+    state_output = None if state_path is None else _files.open_output(state_path)
+    if state_output is not None:
+        outputs.append(state_output)
+    state = sync.SyncState.load(state_path) if state_path is not None else None
+    with _client(vendor, **client_options) as client:
+        target = getattr(client, collection, None)
+        if not isinstance(target, crmclients.Collection):
+            raise errors.ValidationError(
+                field="COLLECTION",
+                rule=f"must be one of {', '.join(client.capabilities.collections())}",
+                vendor=vendor,
+            )
+        progress = _Progress(not quiet, f"{vendor}.{collection}")
+        try:
+            if state is not None or since_at is not None:
+                return sync._pull(
+                    client,
+                    collection,
+                    output,
+                    fmt,
+                    state=state,
+                    state_output=state_output,
+                    since=since_at,
+                    on_record=progress,
+                    table_columns=_TABLE_COLUMNS,
+                    escape_formulas=escape_formulas,
+                    **list_options,
+                )
+            pager = target.list(**list_options)
+            count = export._write(
+                pager if limit is None else pager.first(limit),
+                output,
+                fmt,
+                on_record=progress,
+                table_columns=_TABLE_COLUMNS,
+                escape_formulas=escape_formulas,
+            )
+            output.commit()
+            return count
+        finally:
+            progress.close()
+
+
+def _left_behind(outputs: list[_files.Output], state_path: str | None) -> str:
+    """What an interrupted pull left behind, truthfully, for the one-line message."""
+    if not outputs:
+        return "nothing was written"
+    output = outputs[0]
+    where = output.name if output.kind != "stdout" else "stdout"
+    if output.committed:
+        saved = ""
+        if state_path is not None:
+            saved = (
+                " and the state file was updated"
+                if outputs[-1].committed
+                else "; the state file was not updated (the next run pulls them again)"
+            )
+        return (
+            f"the pull had finished: {where} holds all {output.records} records{saved}"
+        )
+    state = "; the state file was not changed" if state_path is not None else ""
+    if output.kind == "file":
+        was = "left as it was" if output.existed else "not created"
+        return f"{where} was {was} and no partial file was left behind{state}"
+    if output.records == 0 and not output.torn:
+        return f"nothing was written to {where}{state}"
+    cut = ", the last one possibly cut short," if output.torn else ""
+    return (
+        f"the output on {where} is partial: {output.records} records were written"
+        f"{cut} and cannot be taken back{state}"
+    )
 
 
 @cli.command()
