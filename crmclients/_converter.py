@@ -721,9 +721,10 @@ class Structurer:
         try:
             return self._hook(cls, keep_raw)(payload, cls)
         except SHAPE_ERRORS:
-            raise self.shape_error(
-                payload, cls, path=path, operation=operation
-            ) from None
+            pass
+        # Raised outside the handler: the converter's own exception (it quotes the
+        # answer's values) is not left on __context__.
+        raise self.shape_error(payload, cls, path=path, operation=operation)
 
     def structure_many(
         self,
@@ -751,14 +752,9 @@ class Structurer:
         try:
             return [hook(item, cls) for item in payloads]
         except SHAPE_ERRORS:
-            for index, item in enumerate(payloads):
-                try:
-                    hook(item, cls)
-                except SHAPE_ERRORS:
-                    raise self.shape_error(
-                        item, cls, path=f"{path}[{index}]", operation=operation
-                    ) from None
-            raise  # pragma: no cover - a hook that fails only in bulk
+            pass
+        index, item = self._first_failure(payloads, lambda item: hook(item, cls))
+        raise self.shape_error(item, cls, path=f"{path}[{index}]", operation=operation)
 
     def project_many(
         self,
@@ -789,17 +785,23 @@ class Structurer:
         try:
             return [function(payload) for payload in payloads]
         except SHAPE_ERRORS:
-            for index, payload in enumerate(payloads):
-                try:
-                    function(payload)
-                except SHAPE_ERRORS:
-                    raise self.shape_error(
-                        payload,
-                        native_cls,
-                        path=f"{path}[{index}]",
-                        operation=operation,
-                    ) from None
-            raise  # pragma: no cover - a projection that fails only in bulk
+            pass
+        index, payload = self._first_failure(payloads, function)
+        raise self.shape_error(
+            payload, native_cls, path=f"{path}[{index}]", operation=operation
+        )
+
+    @staticmethod
+    def _first_failure(
+        payloads: list[Any], convert: Callable[[Any], Any]
+    ) -> tuple[int, Any]:
+        """The index and payload of the first item ``convert`` cannot take."""
+        for index, payload in enumerate(payloads):
+            try:
+                convert(payload)
+            except SHAPE_ERRORS:
+                return index, payload
+        raise AssertionError("a conversion failed in bulk only")  # pragma: no cover
 
     def shape_error(
         self, payload: Any, cls: type[Any], *, path: str, operation: str | None

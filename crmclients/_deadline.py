@@ -151,10 +151,13 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
     """requests' adapter with deadline-bounded connections, direct and proxied."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """requests' pool manager, making pools of deadline-bounded connections."""
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = _POOLS
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        """The manager for ``proxy``; HTTP(S) proxies get deadline-bounded pools
+        too (SOCKS proxies keep urllib3's own connection classes)."""
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
         if not proxy.lower().startswith("socks"):
             manager.pool_classes_by_scheme = _POOLS

@@ -85,37 +85,8 @@ def _shown(path: str) -> str:
     return path if path.isprintable() else repr(path)
 
 
-class OutputError(errors.ConfigurationError):
-    """An output cannot be written: the message names the path and the reason.
-
-    Attributes:
-        path: The destination as given (``"-"`` for standard output).
-        reason: Why, in the operating system's words where it gave them.
-    """
-
-    default_hint = "write to an existing, writable directory with space left"
-
-    def __init__(
-        self,
-        message: str | None = None,
-        *,
-        path: str,
-        reason: str,
-        vendor: str | None = None,
-        operation: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        self.path = path
-        self.reason = reason
-        shown = "standard output" if path == "-" else _shown(path)
-        super().__init__(
-            message or f"cannot write {shown}: {reason}",
-            vendor=vendor,
-            operation=operation,
-            hint=hint,
-            path=path,
-            reason=reason,
-        )
+#: Kept here too: the writers raise it (it lives in the public error tree).
+OutputError = errors.OutputError
 
 
 def _failure(path: str, exc: OSError, doing: str = "") -> OutputError:

@@ -45,7 +45,7 @@ EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_UNSUPPORTED, EXIT_OUTPUT = 1, 2, 3, 4, 5
 
 
 def _exit_code(exc: errors.CRMError) -> int:
-    if isinstance(exc, _files.OutputError):
+    if isinstance(exc, errors.OutputError):
         return EXIT_OUTPUT
     if isinstance(exc, errors.ConfigurationError | errors.ValidationError):
         return EXIT_USAGE
@@ -57,7 +57,7 @@ def _exit_code(exc: errors.CRMError) -> int:
 
 
 def _fail(exc: errors.CRMError) -> None:
-    if isinstance(exc, _files.OutputError) and exc.path == "-":
+    if isinstance(exc, errors.OutputError) and exc.path == "-":
         _silence_stdout()
     click.echo(f"crmclients: error: {exc}", err=True)
     raise SystemExit(_exit_code(exc))

@@ -4,6 +4,7 @@
 
     CRMError
      ├─ ConfigurationError          bad/missing settings or credentials
+     │   └─ OutputError             an output file or stream cannot be written
      ├─ ValidationError (ValueError) input breaks a documented rule; nothing was sent
      ├─ NotSupportedError           the vendor has no such operation/filter; nothing sent
      ├─ TransportError              could not talk to the server (connect, TLS, DNS)
@@ -52,6 +53,7 @@ __all__ = [
     "ConflictError",
     "NotFoundError",
     "NotSupportedError",
+    "OutputError",
     "PaginationDriftError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -180,6 +182,45 @@ class ConfigurationError(CRMError):
     """Settings or credentials are missing or malformed."""
 
     default_hint = "check the arguments to crmclients.connect() or your profile file"
+
+
+class OutputError(ConfigurationError):
+    """An output cannot be written: the message names the path and the reason.
+
+    Raised by the writers (``crmclients.export``, ``crmclients.sync``, ``crmclients
+    pull --out``) before anything is fetched where the problem shows up front (a
+    missing or read-only directory, a directory as target), or at the write (a
+    full disk, a closed pipe).
+
+    Attributes:
+        path: The destination as given (``"-"`` for standard output).
+        reason: Why, in the operating system's words where it gave them.
+    """
+
+    default_hint = "write to an existing, writable directory with space left"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        path: str,
+        reason: str,
+        vendor: str | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = path
+        self.reason = reason
+        shown = path if path.isprintable() else repr(path)
+        shown = "standard output" if path == "-" else shown
+        super().__init__(
+            message or f"cannot write {shown}: {reason}",
+            vendor=vendor,
+            operation=operation,
+            hint=hint,
+            path=path,
+            reason=reason,
+        )
 
 
 class ValidationError(CRMError, ValueError):

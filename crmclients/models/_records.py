@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from crmclients import errors
 from crmclients._types import EMPTY_RAW
 from crmclients.models._enums import (
     ActivityKind,
@@ -99,8 +100,8 @@ class Ref(_Readable):
         self, kind: RefKind, id: str, name: str | None = None, role: str | None = None
     ) -> None:
         self.__attrs_init__(
-            kind=kind if kind.__class__ is RefKind else RefKind(kind),
-            id=id if id.__class__ is str else str(id),
+            kind=kind if kind.__class__ is RefKind else _ref_kind(kind),
+            id=id if id.__class__ is str else _ref_id(id),
             name=name,
             role=role,
         )
@@ -110,6 +111,35 @@ class Ref(_Readable):
         """``kind:id`` plus the name, for display."""
         text = f"{self.kind.value}:{self.id}"
         return f"{text} ({self.name})" if self.name else text
+
+
+def _ref_kind(kind: Any) -> RefKind:
+    try:
+        return RefKind(kind)
+    except ValueError:
+        raise errors.ValidationError(
+            field="kind",
+            rule=f"must be one of {', '.join(k.value for k in RefKind)}, got {kind!r:.40}",
+        ) from None
+
+
+def _ref_id(value: Any) -> str:
+    """A Ref id given as an int: its decimal text (no bool, no float, no giant)."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value.bit_length() < 64
+    ):
+        return str(value)
+    shown = (
+        f"an int of {value.bit_length()} bits"
+        if isinstance(value, int) and not isinstance(value, bool)
+        else repr(value)
+    )
+    raise errors.ValidationError(
+        field="id",
+        rule=f"must be a string or an int within 64 bits, got {shown[:40]}",
+    )
 
 
 @attrs.frozen(kw_only=True, repr=False)

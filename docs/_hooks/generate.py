@@ -214,8 +214,9 @@ def error_reference_page() -> str:
         out.append(f"| `{cls.__name__}` | `{parent}` | {_exit_code(cls)} |")
     out += [
         "",
-        "Exit code 0 is success and 130 an interruption (Ctrl-C); click's own usage",
-        "errors exit with 2.",
+        "Exit code 0 is success, 130 an interruption (Ctrl-C, SIGINT) and 143 a",
+        "termination (SIGTERM, as `timeout`, cron and Airflow send); click's own",
+        "usage errors exit with 2.",
         "",
     ]
     for base in (errors.CRMError, errors.CRMWarning):

@@ -70,7 +70,8 @@ class IdPath(NamedTuple):
     name: str
     call: Callable[[crmclients.Client, Any], Any]
     field: str
-    #: The id travels in a Ref (which turns any value into a string).
+    #: The id travels in a Ref (which takes a string or an int, and refuses any
+    #: other value itself, naming its own field ``id``).
     in_ref: bool = False
     #: A well-formed id appears in the request (not when the vendor cannot read
     #: by id and crmclients scans or filters client-side).
@@ -507,8 +508,11 @@ def test_a_hostile_id_is_a_validation_error_naming_the_field_and_nothing_is_sent
 
     assert len(rsps.calls) == 0, "nothing may be sent"
     assert isinstance(info.value, errors.ValidationError)
-    assert path.field == info.value.field
-    assert info.value.rule and path.vendor in str(info.value)
+    refused_by_ref = path.in_ref and not (
+        isinstance(value, str) or type(value) is int and value.bit_length() < 64
+    )
+    assert ("id" if refused_by_ref else path.field) == info.value.field
+    assert info.value.rule and (refused_by_ref or path.vendor in str(info.value))
     assert "nothing was sent" in str(info.value)
 
 
@@ -727,3 +731,26 @@ def test_a_hostile_id_in_a_cli_filter_is_a_usage_error_naming_the_filter(
     assert result.exit_code == EXIT_USAGE, result.output
     assert "related_to" in result.output
     assert "nothing was sent" in result.output
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "field"),
+    [
+        (RefKind.CONTACT, lambda: 10**5000, "id"),
+        (RefKind.CONTACT, lambda: 2**64, "id"),
+        (RefKind.CONTACT, lambda: True, "id"),
+        (RefKind.CONTACT, lambda: 1.5, "id"),
+        (RefKind.CONTACT, lambda: None, "id"),
+        ("no-such-kind", lambda: "1", "kind"),
+    ],
+    ids=["5000 digits", "2**64", "bool", "float", "None", "unknown kind"],
+)
+def test_a_ref_of_a_hostile_id_or_kind_is_a_validation_error(
+    kind: object, value: Callable[[], object], field: str
+) -> None:
+    """Ref(kind, id) takes a string or an int within 64 bits, and a known kind;
+    anything else names the field (never a bare ValueError)."""
+    with pytest.raises(errors.ValidationError) as info:
+        Ref(kind, value())  # type: ignore[arg-type]
+
+    assert field == info.value.field

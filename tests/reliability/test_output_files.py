@@ -548,17 +548,50 @@ def test_an_unwritable_path_is_a_configuration_error_before_any_record(
     assert not isinstance(caught.value, OSError)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only dirs")
+_AS_NOBODY = """
+import os, sys
+from crmclients import errors, export
+from crmclients.models import Opportunity
+import pyarrow, pyarrow.parquet  # loaded before the privileges go
+os.setgid(65534)
+os.setuid(65534)
+fmt, destination = sys.argv[1], sys.argv[2]
+writer = {"jsonl": export.write_jsonl, "csv": export.write_csv,
+          "parquet": export.write_parquet,
+          "table": lambda r, d: export.write(r, d, "table")}[fmt]
+try:
+    writer([Opportunity(id="1", vendor="tactile", name="x")], destination)
+except errors.ConfigurationError as exc:
+    print(type(exc).__name__, str(exc))
+"""
+
+
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
 def test_a_read_only_directory_is_a_configuration_error(
     fmt: str, tmp_path: Path
 ) -> None:
-    """A directory without write permission: the message says permission was denied."""
+    """A directory without write permission: the message says permission was denied.
+
+    Root may write anywhere, so as root the writer runs in a subprocess that has
+    dropped to the unprivileged ``nobody`` first."""
     folder = tmp_path / "ro"
     folder.mkdir(mode=0o555)
     try:
-        with pytest.raises(errors.ConfigurationError, match="Permission denied"):
-            WRITERS[fmt](opportunities(), folder / "x.out")
+        if os.geteuid() == 0:
+            tmp_path.chmod(0o755)
+            answer = subprocess.run(
+                [sys.executable, "-c", _AS_NOBODY, fmt, str(folder / "x.out")],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            message = answer.stdout + answer.stderr
+            assert message.startswith("OutputError "), message
+            assert "Permission denied" in message
+        else:
+            with pytest.raises(errors.ConfigurationError, match="Permission denied"):
+                WRITERS[fmt](opportunities(), folder / "x.out")
     finally:
         folder.chmod(0o755)
 
@@ -776,7 +809,7 @@ def test_output_error_pickles_and_names_its_path() -> None:
     """The error the writers raise is a ConfigurationError that survives pickling."""
     import pickle
 
-    error = _files.OutputError(path="/x/y.csv", reason="Permission denied")
+    error = errors.OutputError(path="/x/y.csv", reason="Permission denied")
     copy = pickle.loads(pickle.dumps(error))
 
     assert isinstance(copy, errors.ConfigurationError)

@@ -108,3 +108,24 @@ def test_a_list_is_required_where_the_vendor_documents_one() -> None:
     """structure_many refuses an object in place of a list."""
     with pytest.raises(errors.ResponseShapeError, match="expected a list"):
         structurer().structure_many({"id": 1}, Thing, path="$.items")
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_a_shape_error_carries_no_context_and_no_live_secret(many: bool) -> None:
+    """The converter's own exception (it quotes the answer) is not left on
+    __context__, and a secret a live client holds is scrubbed from the snippet."""
+    from crmclients._redact import Redactor
+
+    holder = Redactor(["echoed-secret-42"])
+    bad = {"id": 1, "when": "echoed-secret-42"}
+
+    with pytest.raises(errors.ResponseShapeError) as info:
+        if many:
+            structurer().structure_many([{"id": 1}, bad], Thing, path="$.items")
+        else:
+            structurer().structure(bad, Thing)
+
+    error = info.value
+    assert error.__context__ is None and error.__cause__ is None
+    assert "echoed-secret-42" not in str(error) + error.snippet + repr(error.args)
+    assert holder.holds_secrets()

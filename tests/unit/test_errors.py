@@ -45,6 +45,7 @@ ALL_ERRORS = [
     errors.ConflictError("conflict", status_code=409),
     errors.RateLimitError("slow down", retry_after=2.5, status_code=429),
     errors.ServerError("boom", status_code=503, retry_after=1.0),
+    errors.OutputError(path="/x/y.csv", reason="Permission denied"),
     errors.RedirectError(
         "elsewhere",
         status_code=302,
