@@ -509,7 +509,7 @@ def test_a_hostile_id_is_a_validation_error_naming_the_field_and_nothing_is_sent
     assert len(rsps.calls) == 0, "nothing may be sent"
     assert isinstance(info.value, errors.ValidationError)
     refused_by_ref = path.in_ref and not (
-        isinstance(value, str) or type(value) is int and value.bit_length() < 64
+        isinstance(value, str) or (type(value) is int and value.bit_length() < 64)
     )
     assert ("id" if refused_by_ref else path.field) == info.value.field
     assert info.value.rule and (refused_by_ref or path.vendor in str(info.value))

@@ -119,11 +119,13 @@ def test_a_shape_error_carries_no_context_and_no_live_secret(many: bool) -> None
     holder = Redactor(["echoed-secret-42"])
     bad = {"id": 1, "when": "echoed-secret-42"}
 
-    with pytest.raises(errors.ResponseShapeError) as info:
+    def convert() -> object:
         if many:
-            structurer().structure_many([{"id": 1}, bad], Thing, path="$.items")
-        else:
-            structurer().structure(bad, Thing)
+            return structurer().structure_many([{"id": 1}, bad], Thing, path="$.x")
+        return structurer().structure(bad, Thing)
+
+    with pytest.raises(errors.ResponseShapeError) as info:
+        convert()
 
     error = info.value
     assert error.__context__ is None and error.__cause__ is None
