@@ -473,6 +473,7 @@ class Codegen:
         hook = self.constant(converter.get_structure_hook(base))
         kind = self.constant(base)
         self.fast_reads.append(f"{var} = o[{key!r}]")
+        defaulted = ""  # the test under which the default is used as it is
         if field.default is attrs.NOTHING:
             self.safe_reads.append(f"{var} = o[{key!r}]")
         else:
@@ -487,29 +488,37 @@ class Codegen:
                 )  # missing and null alike
             else:
                 self.safe_reads.append(f"{var} = get({key!r}, MISSING)")
-                if optional:
-                    self.lines.append(f"    if {var} is MISSING: {var} = {fallback}")
-                else:
-                    self.lines.append(
-                        f"    if {var} is MISSING or {var} is None: {var} = {fallback}"
-                    )
+                defaulted = (
+                    f"{var} is MISSING"
+                    if optional
+                    else f"{var} is MISSING or {var} is None"
+                )
+                self.lines.append(f"    if {defaulted}: {var} = {fallback}")
         convert = f"{var} = {hook}({var}, {kind})"
         inline = self._inline(converter.get_structure_hook(base), var, convert)
+        lines: list[str] = []
         if inline:
             indent = "    "
             if optional:
-                self.lines.append(f"    if {var} is not None:")
+                lines.append(f"    if {var} is not None:")
                 indent = "        "
-            self.lines.extend(indent + line for line in inline)
+            lines.extend(indent + line for line in inline)
         elif base in _SCALARS:
             check = f"{var}.__class__ is not {kind}"
             if optional:
                 check = f"{var} is not None and {check}"
-            self.lines.append(f"    if {check}: {convert}")
+            lines.append(f"    if {check}: {convert}")
         elif optional:
-            self.lines.append(f"    if {var} is not None: {convert}")
+            lines.append(f"    if {var} is not None: {convert}")
         else:
-            self.lines.append(f"    {convert}")
+            lines.append(f"    {convert}")
+        if defaulted:
+            # The default is already of the field's type: only a value that came
+            # from the payload is converted.
+            self.lines.append("    else:")
+            self.lines.extend("    " + line for line in lines)
+        else:
+            self.lines.extend(lines)
         return var
 
     def _inline(self, hook: Any, var: str, convert: str) -> list[str]:
@@ -537,7 +546,12 @@ class Codegen:
             shifts = self.constant(SHIFTS)
             parse = self.constant(datetime.fromisoformat)
             return [
-                f"if {var}.__class__ is str:",
+                f"if {var}.__class__ is str and {var}[-6:] == '+00:00':",
+                "    try:",
+                f"        {var} = {parse}({var})  # already UTC: no shift",
+                "    except ValueError:",
+                f"        {convert}",
+                f"elif {var}.__class__ is str:",
                 f"    shift = {shifts}.get({var}[-6:])",
                 "    if shift is None:",
                 f"        if {var}[-1:] != 'Z': {convert}",
