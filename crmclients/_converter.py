@@ -438,6 +438,7 @@ class Codegen:
             "put": object.__setattr__,
         }
         self.namespace["MISSES"] = 0
+        self.namespace["MISSED"] = {}
         self.header = [
             f"def {name}(o, _=None):",
             "    global MISSES",
@@ -446,7 +447,10 @@ class Codegen:
         ]
         # Payload reads come in two versions: subscripts, for payloads that carry
         # every key (most do, nulls included), and .get() with defaults. A
-        # function whose payloads keep missing keys stops trying the first.
+        # function whose payloads keep missing keys stops trying the first
+        # (compile()), or, compiled with ``absent=``, reads only the keys that
+        # its payloads lack with .get() (compile_adaptive()).
+        self.keys: list[str] = []
         self.fast_reads: list[str] = []
         self.safe_reads: list[str] = []
         self.lines: list[str] = []
@@ -472,6 +476,7 @@ class Codegen:
         base, optional = _optional_base(hint)
         hook = self.constant(converter.get_structure_hook(base))
         kind = self.constant(base)
+        self.keys.append(key)
         self.fast_reads.append(f"{var} = o[{key!r}]")
         defaulted = ""  # the test under which the default is used as it is
         if field.default is attrs.NOTHING:
@@ -607,11 +612,62 @@ class Codegen:
                 "    else:",
                 *("        " + line for line in safe),
             ]
-        source = "\n".join(lines + self.lines)
+        return self._exec(lines + self.lines)
+
+    def compile_adaptive(
+        self, absent: frozenset[str] = frozenset()
+    ) -> Callable[..., Any]:
+        """The function, reading the keys in ``absent`` with .get() and the others
+        by subscript; a payload that lacks one of the others is read whole with
+        .get() and the key counted in ``MISSED`` (see :func:`keys_to_relearn`)."""
+        lines = list(self.header)
+        if self.fast_reads:
+            present = [
+                line
+                for key, line in zip(self.keys, self.fast_reads, strict=True)
+                if key not in absent
+            ]
+            gets = [
+                line
+                for key, line in zip(self.keys, self.safe_reads, strict=True)
+                if key in absent
+            ]
+            lines += [
+                "    try:",
+                *("        " + line for line in present or ["pass"]),
+                "    except KeyError as missing:",
+                "        MISSED[missing.args[0]] = MISSED.get(missing.args[0], 0) + 1",
+                "        get = o.get",
+                *("        " + line for line in self.safe_reads),
+            ]
+            if gets:
+                lines += ["    else:", "        get = o.get"]
+                lines += ["        " + line for line in gets]
+        return self._exec(lines + self.lines)
+
+    def _exec(self, lines: list[str]) -> Callable[..., Any]:
+        source = "\n".join(lines)
         code = compile(source, f"<crmclients {self.label}>", "exec")
-        exec(code, self.namespace)  # noqa: S102 - generated from attrs classes, never from input
-        function: Callable[..., Any] = self.namespace[self.name]
+        namespace = dict(self.namespace, MISSED={})
+        exec(code, namespace)  # noqa: S102 - generated from attrs classes, never from input
+        function: Callable[..., Any] = namespace[self.name]
         return function
+
+
+#: Payloads lacking a key after which an adaptive function is compiled again with
+#: that key read by .get().
+_ABSENT_AFTER = 4
+
+
+def keys_to_relearn(
+    function: Callable[..., Any], absent: frozenset[str]
+) -> frozenset[str]:
+    """The keys an adaptive ``function`` (compiled with ``absent``) should read with
+    .get() from now on: ``absent`` plus those its payloads lacked often enough;
+    ``absent`` itself when nothing changed."""
+    missed: dict[str, int] = function.__globals__["MISSED"]
+    often = {key for key, count in missed.items() if count >= _ABSENT_AFTER}
+    return absent | often if often - absent else absent
 
 
 def _fast_structure_fn(

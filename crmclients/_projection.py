@@ -34,7 +34,7 @@ from typing import Any
 import attrs
 import cattrs
 
-from crmclients._converter import Codegen, factory_of, wire_names
+from crmclients._converter import Codegen, factory_of, keys_to_relearn, wire_names
 from crmclients._types import EMPTY_RAW
 from crmclients.models import Ref, RefKind
 
@@ -139,7 +139,9 @@ class Projection:
         self.target = target
         self.fields = dict(fields)
         self.constants = dict(constants)
-        self._compiled: dict[tuple[type[Any], int, bool], Callable[[Any], Any]] = {}
+        self._compiled: dict[
+            tuple[type[Any], int, bool], tuple[Callable[[Any], Any], frozenset[str]]
+        ] = {}
 
     def native_attrs(self) -> list[str]:
         """The native attributes this projection reads."""
@@ -186,11 +188,20 @@ class Projection:
         Only the native fields the projection uses are read and converted.
         """
         key = (native_cls, id(converter), keep_raw)
-        function = self._compiled.get(key)
-        if function is None:
-            function = self._compiled[key] = self._compile(
-                native_cls, converter, keep_raw
-            )
+        known = self._compiled.get(key)
+        if known is None:
+            absent: frozenset[str] = frozenset()
+            function = self._compile(native_cls, converter, keep_raw, absent)
+        else:
+            function, absent = known
+            learnt = keys_to_relearn(function, absent)
+            if learnt is absent:
+                return function
+            # The vendor leaves these keys out: read them with .get() and the
+            # rest by subscript (compiled once per change, not per page).
+            function = self._compile(native_cls, converter, keep_raw, learnt)
+            absent = learnt
+        self._compiled[key] = (function, absent)
         return function
 
     @staticmethod
@@ -211,7 +222,11 @@ class Projection:
         return ref
 
     def _compile(
-        self, native_cls: type[Any], converter: cattrs.Converter, keep_raw: bool
+        self,
+        native_cls: type[Any],
+        converter: cattrs.Converter,
+        keep_raw: bool,
+        absent: frozenset[str],
     ) -> Callable[[Any], Any]:
         hints = typing.get_type_hints(native_cls)
         fields = attrs.fields_dict(native_cls)
@@ -262,4 +277,4 @@ class Projection:
             else:
                 values.append((name, "o" if keep_raw else "EMPTY_RAW"))
         code.build(self.target, values)
-        return code.compile()
+        return code.compile_adaptive(absent)
