@@ -314,14 +314,31 @@ class OpentapsClient(NativeClient):
         Raises:
             ValidationError: A count below 1 or a negative offset; nothing was sent.
         """
+        items, path = self._activities_page(number_of_activities, start_from)
+        return self._wire.structure_many(
+            items,
+            OpentapsActivity,
+            path=path,
+            operation="activities.list",
+            keep_raw=include_raw,
+        )
+
+    def _activities_page(
+        self, number_of_activities: int, start_from: int | None = None
+    ) -> tuple[Any, str]:
+        """One ``GET /activities`` page: its records' payloads (unstructured) and
+        their path in the answer.
+
+        Shared by :meth:`list_activities` (native models) and the adapter (which
+        maps payloads straight to shared records). Strictly private.
+        """
         operation = "activities.list"
         rules = Rules(VENDOR, operation)
         count = rules.integer("number_of_activities", number_of_activities, minimum=1)
         path = f"/activities/{count}"
         if start_from is not None:
             path += f"/{rules.integer('start_from', start_from, minimum=0)}"
-        payload = self._requestor.request("GET", path, operation=operation)
-        return self._records(payload, operation, include_raw)
+        return _listed(self._requestor.request("GET", path, operation=operation))
 
     def iter_activities(
         self,
@@ -602,6 +619,36 @@ class OpentapsClient(NativeClient):
         Raises:
             ValidationError: A bad id, status, date or range; nothing was sent.
         """
+        items, path = self._task_search(
+            assigned_to_contact_ids=assigned_to_contact_ids,
+            from_scheduled_date_time=from_scheduled_date_time,
+            to_scheduled_date_time=to_scheduled_date_time,
+            statuses=statuses,
+            per_page=per_page,
+        )
+        return self._wire.structure_many(
+            items,
+            OpentapsActivity,
+            path=path,
+            operation="task.search",
+            keep_raw=include_raw,
+        )
+
+    def _task_search(
+        self,
+        *,
+        assigned_to_contact_ids: str | Sequence[str] | None = None,
+        from_scheduled_date_time: datetime | date | str | None = None,
+        to_scheduled_date_time: datetime | date | str | None = None,
+        statuses: str | Sequence[str] | None = None,
+        per_page: int | None = None,
+    ) -> tuple[Any, str]:
+        """One ``GET /task`` search: the tasks' payloads (unstructured) and their
+        path in the answer.
+
+        Shared by :meth:`search_tasks` (native models) and the adapter (which maps
+        payloads straight to shared records). Strictly private.
+        """
         operation = "task.search"
         rules = Rules(VENDOR, operation)
         params: list[tuple[str, str]] = []
@@ -635,29 +682,11 @@ class OpentapsClient(NativeClient):
             params.append(
                 ("per_page", str(rules.integer("per_page", per_page, minimum=1)))
             )
-        payload = self._requestor.request(
-            "GET", "/task", params=params, operation=operation
+        return _listed(
+            self._requestor.request("GET", "/task", params=params, operation=operation)
         )
-        return self._records(payload, operation, include_raw)
 
     # -- answers ---------------------------------------------------------------------------
-
-    def _records(
-        self, payload: Any, operation: str, include_raw: bool
-    ) -> list[OpentapsActivity]:
-        items, path = payload, "$.result.resultValue"
-        if isinstance(payload, Mapping):
-            for key in _LIST_KEYS:
-                if isinstance(payload.get(key), list):
-                    items, path = payload[key], f"{path}.{key}"
-                    break
-        return self._wire.structure_many(
-            items,
-            OpentapsActivity,
-            path=path,
-            operation=operation,
-            keep_raw=include_raw,
-        )
 
     def _record(self, payload: Any, operation: str) -> OpentapsActivity:
         record, path = payload, "$.result.resultValue"
@@ -681,6 +710,18 @@ class OpentapsClient(NativeClient):
 
     def _exchange(self) -> str:
         return self._temp_token(self._login_requestor).auth_token
+
+
+def _listed(payload: Any) -> tuple[Any, str]:
+    """The records of a list answer (a bare list, or under ``activities`` or
+    ``tasks``) and their path, for error messages."""
+    items, path = payload, "$.result.resultValue"
+    if isinstance(payload, Mapping):
+        for key in _LIST_KEYS:
+            if isinstance(payload.get(key), list):
+                items, path = payload[key], f"{path}.{key}"
+                break
+    return items, path
 
 
 # -- rules -----------------------------------------------------------------------------
