@@ -41,6 +41,8 @@ from typing import Any, Generic, TypeVar
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
 from crmclients._paging import Page, SinglePage
+from crmclients._projection import Call as _Call
+from crmclients._projection import Copy, Projection, Raw, Source
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import (
@@ -57,9 +59,19 @@ from crmclients.vendors.opentaps._paging import (
     tasks_paging,
 )
 from crmclients.vendors.opentaps.client import OpentapsClient, _object_id
-from crmclients.vendors.opentaps.models import STATUSES, TASK_TYPE, OpentapsActivity
+from crmclients.vendors.opentaps.models import (
+    STATUSES,
+    TASK_TYPE,
+    ContactRole,
+    OpentapsActivity,
+)
 
 VENDOR = "opentaps"
+
+#: ``Call(fn, *attrs)`` as it runs: mypy's attrs plugin checks calls to the class
+#: against the __init__ attrs would generate (fn, an attrs tuple), not the
+#: ``__init__(fn, *names)`` that _projection.Call defines.
+Call: Callable[..., _Call] = _Call
 
 #: Vendor status word -> shared status.
 STATUS_TO_SHARED: Mapping[str, ActivityStatus] = {
@@ -134,33 +146,74 @@ def _contact_ref(contact_id: str, role: str | None = None) -> Ref:
     return ref
 
 
-def _from_native(cls: type[A], a: OpentapsActivity, kind: ActivityKind) -> A:
-    """Map an Opentaps activity onto ``cls`` (Activity or Task) as ``kind``."""
-    assigned = a.assigned_to_contact
-    return cls(
-        id=a.id,
-        vendor=VENDOR,
-        created_at=a.created_date,
-        updated_at=a.last_modified_date,
-        raw=a.raw,
-        kind=kind,
-        body=a.note_text,
-        status=_status_of(a.status),
-        vendor_status=a.status,
-        due_at=a.scheduled_date_time,
-        assignee=_contact_ref(assigned[0]) if assigned else None,
-        related=tuple([_contact_ref(c.contact_id, c.role) for c in a.contacts]),
-    )
+def _assignee(assigned: tuple[str, ...]) -> Ref | None:
+    """The first assignee as a contact Ref (further assignees stay in raw)."""
+    return _contact_ref(assigned[0]) if assigned else None
+
+
+def _related(contacts: tuple[ContactRole, ...]) -> tuple[Ref, ...]:
+    """The associated contacts as contact Refs, each in its role."""
+    return tuple([_contact_ref(c.contact_id, c.role) for c in contacts])
+
+
+def _checked_id(id: str, *unmapped: Any) -> str:
+    """The ``_id``, read along with the native fields no shared field carries.
+
+    ``unmapped`` (``responsibleContactId``, ``attributes``, ``clientDomain``, and a
+    task's ``activityTypeId``) is only read: a payload where one is malformed fails
+    a pull exactly as it fails the native model, instead of passing unchecked.
+    """
+    return id
+
+
+#: What the shared record does not carry (raw keeps it), read only to be checked.
+_UNMAPPED = ("responsible_contact_id", "attributes", "client_domain")
+#: The fields Activity and Task share, native -> shared.
+_COMMON: Mapping[str, Source] = {
+    "created_at": Copy("created_date"),
+    "updated_at": Copy("last_modified_date"),
+    "raw": Raw(),
+    "body": Copy("note_text"),
+    "status": Call(_status_of, "status"),
+    "vendor_status": Copy("status"),
+    "due_at": Copy("scheduled_date_time"),
+    "assignee": Call(_assignee, "assigned_to_contact"),
+    "related": Call(_related, "contacts"),
+}
+
+#: Opentaps activity -> shared Activity, declared once: used for single records
+#: (``from_native``) and compiled into one pass over payloads for pulls.
+ACTIVITY = Projection(
+    Activity,
+    vendor=VENDOR,
+    fields={
+        "id": Call(_checked_id, "id", *_UNMAPPED),
+        "kind": Call(kind_of, "activity_type_id"),
+        **_COMMON,
+    },
+)
+#: Opentaps task -> shared Task (always of kind TASK), declared as ``ACTIVITY``.
+TASK = Projection(
+    Task,
+    vendor=VENDOR,
+    kind=ActivityKind.TASK,
+    fields={
+        "id": Call(_checked_id, "id", "activity_type_id", *_UNMAPPED),
+        **_COMMON,
+    },
+)
 
 
 def activity_from_native(a: OpentapsActivity) -> Activity:
     """Map an Opentaps activity (or task) onto the shared Activity."""
-    return _from_native(Activity, a, kind_of(a.activity_type_id))
+    result: Activity = ACTIVITY.from_native(a)
+    return result
 
 
 def task_from_native(a: OpentapsActivity) -> Task:
     """Map an Opentaps task onto the shared Task."""
-    return _from_native(Task, a, ActivityKind.TASK)
+    result: Task = TASK.from_native(a)
+    return result
 
 
 def _translate(call: Callable[[], Any], operation: str) -> Any:
