@@ -378,6 +378,15 @@ def test_an_error_body_echoing_the_request_leaks_no_credential(
             rig.read(client)
 
     secrets = rig.secrets()
+    figures.add(
+        "hostile",
+        vendor=vendor,
+        case=f"{status} echoing the request",
+        kind="echo",
+        outcome=type(info.value).__name__,
+        secrets=len(secrets),
+        leaked=len(leaks(info.value, secrets)),
+    )
     assert secrets
     assert leaks(info.value, secrets) == []
     assert info.value.__context__ is None
