@@ -22,6 +22,7 @@ import click
 
 import crmclients
 from crmclients import _files, _signals, errors, export, sync
+from crmclients._rules import ascii_int
 
 _TABLE_COLUMNS = (
     "id",
@@ -466,10 +467,8 @@ def _since(text: str | None) -> datetime | None:
 
 
 def _positive(text: str, name: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
+    # ASCII digits only: int() would read '١٢' as 12 and fail on '²'.
+    value = ascii_int(text) or 0
     if value < 1:
         raise click.BadParameter(
             "must be a positive integer or 'auto'", param_hint=name

@@ -107,10 +107,13 @@ def test_unknown_vendor_exits_2(runner: CliRunner) -> None:
     assert "tactile" in result.stderr
 
 
-def test_bad_workers_value(runner: CliRunner) -> None:
-    """--workers must be a positive integer or auto."""
+@pytest.mark.parametrize(
+    "value", ["zero", "0", "-2", "\u0661\u0662", "\u00b2", "1" * 5000]
+)
+def test_bad_workers_value(runner: CliRunner, value: str) -> None:
+    """--workers must be a positive integer (ASCII digits) or auto."""
     result = runner.invoke(
-        cli, ["pull", "tactile", "opportunities", "--sandbox", "--workers", "zero"]
+        cli, ["pull", "tactile", "opportunities", "--sandbox", "--workers", value]
     )
 
     assert result.exit_code == 2
