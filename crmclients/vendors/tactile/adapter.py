@@ -35,7 +35,15 @@ from typing import Any
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
 from crmclients._paging import Page, SinglePage
-from crmclients._projection import REFS, AsString, Copy, MakeRef, Projection, Raw
+from crmclients._projection import (
+    REFS,
+    AsString,
+    Call,
+    Copy,
+    MakeRef,
+    Projection,
+    Raw,
+)
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import Note, Opportunity, Ref, RefKind
@@ -96,29 +104,53 @@ def opportunity_from_native(o: TactileOpportunity) -> Opportunity:
     return result
 
 
+def _note_related(
+    opportunity_id: Any,
+    opportunity: Any,
+    organisation_id: Any,
+    organisation: Any,
+    person_id: Any,
+    person: Any,
+) -> tuple[Ref, ...]:
+    """The records a note is about: its opportunity, organisation and person."""
+    refs = (
+        REFS(RefKind.OPPORTUNITY, opportunity_id, opportunity),
+        REFS(RefKind.COMPANY, organisation_id, organisation),
+        REFS(RefKind.CONTACT, person_id, person),
+    )
+    return tuple(ref for ref in refs if ref is not None)
+
+
+#: Tactile timeline note -> shared Note, declared once.
+NOTE = Projection(
+    Note,
+    vendor=VENDOR,
+    fields={
+        "id": AsString("id"),
+        "created_at": Copy("created"),
+        "updated_at": Copy("last_updated"),
+        "raw": Raw(),
+        "title": Copy("title"),
+        "body": Copy("body"),
+        "author": MakeRef(RefKind.USER, "owner", "owner"),
+        "related": Call(
+            _note_related,
+            "opportunity_id",
+            "opportunity",
+            "organisation_id",
+            "organisation",
+            "person_id",
+            "person",
+        ),
+        "private": Copy("private"),
+    },
+)
+
+
 def note_from_native(n: TactileNote) -> Note:
     """Map a Tactile timeline note onto the shared model."""
-    related = tuple(
-        ref
-        for ref in (
-            REFS(RefKind.OPPORTUNITY, n.opportunity_id, n.opportunity),
-            REFS(RefKind.COMPANY, n.organisation_id, n.organisation),
-            REFS(RefKind.CONTACT, n.person_id, n.person),
-        )
-        if ref is not None
-    )
-    return Note(
-        id=str(n.id),
-        vendor=VENDOR,
-        created_at=n.created,
-        updated_at=n.last_updated,
-        raw=n.raw,
-        title=n.title,
-        body=n.body,
-        author=REFS(RefKind.USER, n.owner, n.owner),
-        related=related,
-        private=n.private,
-    )
+    result: Note = NOTE.from_native(n)
+    return result
 
 
 class OpportunitiesAdapter(CollectionAdapter[Opportunity]):
