@@ -65,7 +65,7 @@ class MakeRef:
     name_attr: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class Call:
     """``fn(*values of attrs)``: any other mapping (enums, kinds, composite refs)."""
 
@@ -73,7 +73,8 @@ class Call:
     attrs: tuple[str, ...]
 
     def __init__(self, fn: Callable[..., Any], *names: str) -> None:
-        self.__attrs_init__(fn=fn, attrs=tuple(names))  # type: ignore[attr-defined]
+        object.__setattr__(self, "fn", fn)
+        object.__setattr__(self, "attrs", tuple(names))
 
 
 @attrs.frozen
