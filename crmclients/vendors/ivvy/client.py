@@ -363,22 +363,34 @@ class IvvyClient(NativeClient):
         Raises:
             ValidationError: A bad paging value, filter field or modifier.
         """
-        operation = "crm.getActivityList"
-        rules = Rules(VENDOR, operation)
-        body = self._list_body(
-            rules, venue_id, per_page, start, filter, ACTIVITY_FILTER_FIELDS
-        )
-        meta, payloads = self._collection(
-            self._call("crm", "getActivityList", body, read=True), operation
+        meta, payloads = self._activity_page(
+            venue_id=venue_id, per_page=per_page, start=start, filter=filter
         )
         results = self._wire.structure_many(
             payloads,
             IvvyActivity,
             path="$.results",
-            operation=operation,
+            operation="crm.getActivityList",
             keep_raw=include_raw,
         )
         return ActivityList(results=results, meta=meta)
+
+    def _activity_page(
+        self,
+        *,
+        venue_id: int | str | None = None,
+        per_page: int | None = None,
+        start: int | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> tuple[ListMeta, list[Any]]:
+        """One getActivityList page: its ``meta`` and the activities' payloads.
+
+        Shared by :meth:`get_activity_list` (native models) and the adapter (which
+        maps the payloads straight to shared records). Strictly private.
+        """
+        return self._list_page(
+            "getActivityList", ACTIVITY_FILTER_FIELDS, venue_id, per_page, start, filter
+        )
 
     def iter_activities(
         self,
@@ -496,22 +508,34 @@ class IvvyClient(NativeClient):
         Raises:
             ValidationError: A bad paging value, filter field or modifier.
         """
-        operation = "crm.getTaskList"
-        rules = Rules(VENDOR, operation)
-        body = self._list_body(
-            rules, venue_id, per_page, start, filter, TASK_FILTER_FIELDS
-        )
-        meta, payloads = self._collection(
-            self._call("crm", "getTaskList", body, read=True), operation
+        meta, payloads = self._task_page(
+            venue_id=venue_id, per_page=per_page, start=start, filter=filter
         )
         results = self._wire.structure_many(
             payloads,
             IvvyTask,
             path="$.results",
-            operation=operation,
+            operation="crm.getTaskList",
             keep_raw=include_raw,
         )
         return TaskList(results=results, meta=meta)
+
+    def _task_page(
+        self,
+        *,
+        venue_id: int | str | None = None,
+        per_page: int | None = None,
+        start: int | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> tuple[ListMeta, list[Any]]:
+        """One getTaskList page: its ``meta`` and the tasks' payloads.
+
+        Shared by :meth:`get_task_list` (native models) and the adapter (which
+        maps the payloads straight to shared records). Strictly private.
+        """
+        return self._list_page(
+            "getTaskList", TASK_FILTER_FIELDS, venue_id, per_page, start, filter
+        )
 
     def iter_tasks(
         self,
@@ -569,6 +593,22 @@ class IvvyClient(NativeClient):
             idempotent=idempotent or read,
             read=read,
         )
+
+    def _list_page(
+        self,
+        action: str,
+        fields: frozenset[str],
+        venue_id: int | str | None,
+        per_page: int | None,
+        start: int | None,
+        filter: Mapping[str, Any] | None,
+    ) -> tuple[ListMeta, list[Any]]:
+        """Check a list action's arguments, call it, and split its answer into the
+        structured ``meta`` and the list of result payloads (not structured)."""
+        operation = f"crm.{action}"
+        rules = Rules(VENDOR, operation)
+        body = self._list_body(rules, venue_id, per_page, start, filter, fields)
+        return self._collection(self._call("crm", action, body, read=True), operation)
 
     def _pager(
         self,
