@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from crmclients import errors
 from crmclients._converter import require_mapping
-from crmclients._paging import Pager, Workers
+from crmclients._paging import OffsetPaging, Pager, SinglePage, Workers
 from crmclients._redact import Redactor
 from crmclients._requestor import (
     CommonOptions,
@@ -494,6 +494,35 @@ class CrmcomClient(NativeClient):
             ValidationError: Neither identifier, a bad value, or number_of_results/
                 offset on a release before R13; nothing was sent.
         """
+        data = self._communications_page(
+            contact_information_identifier=contact_information_identifier,
+            category_identifier=category_identifier,
+            direction=direction,
+            media=media,
+            number_of_results=number_of_results,
+            offset=offset,
+            fields_set=fields_set,
+        )
+        return self._many(data, CrmcomCommunication, "communications.list", include_raw)
+
+    def _communications_page(
+        self,
+        *,
+        contact_information_identifier: IdentifierLike | None = None,
+        category_identifier: IdentifierLike | None = None,
+        direction: str | None = None,
+        media: str | None = None,
+        number_of_results: int | None = None,
+        offset: int | None = None,
+        fields_set: Sequence[str] | None = None,
+    ) -> Any:
+        """One ``communications/list`` answer: the records' payloads (unstructured,
+        a null list read as empty), at ``$.data``.
+
+        Shared by :meth:`list_communications` (native models) and the adapter
+        (which maps payloads straight to shared records): the checks, the request
+        and its errors are the same code for both. Strictly private.
+        """
         op = "communications.list"
         rules = Rules(VENDOR, op)
         pairs = self._communication_filters(
@@ -502,7 +531,7 @@ class CrmcomClient(NativeClient):
         pairs += self._page_pairs(rules, number_of_results, offset)
         pairs += self._fields_pair(rules, fields_set)
         data = self._get("/communications/list", pairs, op)
-        return self._many(data, CrmcomCommunication, op, include_raw)
+        return [] if data is None else data  # an empty list may come back as null
 
     def iter_communications(
         self,
@@ -540,8 +569,44 @@ class CrmcomClient(NativeClient):
             ValidationError: As in :meth:`list_communications`, or a page_size on a
                 release before R13; nothing was sent.
         """
-        op = "communications.list"
-        rules = Rules(VENDOR, op)
+        spec, paged = self._communications_paging(
+            self.list_communications,
+            contact_information_identifier=contact_information_identifier,
+            category_identifier=category_identifier,
+            direction=direction,
+            media=media,
+            fields_set=fields_set,
+            page_size=page_size,
+            include_raw=include_raw,
+        )
+        return Pager(
+            spec,
+            page_size=(page_size or DEFAULT_PAGE_SIZE) if paged else None,
+            workers=workers,
+            name="crmcom.communications",
+            vendor=VENDOR,
+        )
+
+    def _communications_paging(
+        self,
+        list_page: Callable[..., Sequence[Any]],
+        *,
+        contact_information_identifier: IdentifierLike | None = None,
+        category_identifier: IdentifierLike | None = None,
+        direction: str | None = None,
+        media: str | None = None,
+        fields_set: Sequence[str] | None = None,
+        page_size: int | None = None,
+        include_raw: bool = True,
+    ) -> tuple[OffsetPaging | SinglePage, bool]:
+        """The checks of a communications pull (nothing sent when one fails), then
+        its paging spec over ``list_page`` and whether the release pages.
+
+        ``list_page`` takes :meth:`list_communications`' arguments and returns one
+        page of records: native models for :meth:`iter_communications`, shared
+        records for the adapter. Strictly private.
+        """
+        rules = Rules(VENDOR, "communications.list")
         self._communication_filters(
             rules, contact_information_identifier, category_identifier, direction, media
         )
@@ -554,18 +619,8 @@ class CrmcomClient(NativeClient):
             "media": media,
             "fields_set": fields_set,
         }
-        return Pager(
-            list_paging(
-                self.list_communications,
-                filters,
-                paged=paged,
-                include_raw=include_raw,
-            ),
-            page_size=(page_size or DEFAULT_PAGE_SIZE) if paged else None,
-            workers=workers,
-            name="crmcom.communications",
-            vendor=VENDOR,
-        )
+        spec = list_paging(list_page, filters, paged=paged, include_raw=include_raw)
+        return spec, paged
 
     def create_communication(
         self,
