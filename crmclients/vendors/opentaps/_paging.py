@@ -15,7 +15,6 @@ from operator import attrgetter
 from typing import Any
 
 from crmclients._paging import OffsetPaging, Page, SinglePage
-from crmclients.vendors.opentaps.models import OpentapsActivity
 
 #: Activities per request unless told otherwise.
 DEFAULT_PAGE_SIZE = 100
@@ -25,11 +24,17 @@ ALL_TASKS = 9999
 
 
 def activities_paging(
-    list_page: Callable[..., Sequence[OpentapsActivity]], include_raw: bool
+    list_page: Callable[..., Sequence[Any]], include_raw: bool
 ) -> OffsetPaging:
-    """The spec for pulling ``/activities/{n}/{startFrom}``."""
+    """The spec for pulling ``/activities/{n}/{startFrom}``.
 
-    def fetch(offset: int, size: int | None) -> Page[OpentapsActivity]:
+    ``list_page(count, start_from, include_raw=...)`` reads one page as records with
+    an ``id``: native models, or shared records made straight from the payloads.
+    The overlap is checked on those ids, so a page is converted before its ids are
+    read (a payload is only known to carry a string ``_id`` once it has been).
+    """
+
+    def fetch(offset: int, size: int | None) -> Page[Any]:
         items = list_page(size or DEFAULT_PAGE_SIZE, offset, include_raw=include_raw)
         return Page(items)
 
@@ -38,13 +43,17 @@ def activities_paging(
 
 
 def tasks_paging(
-    search: Callable[..., Sequence[OpentapsActivity]],
+    search: Callable[..., Sequence[Any]],
     filters: dict[str, Any],
     include_raw: bool,
 ) -> SinglePage:
-    """The spec for one ``GET /task`` search with ``filters``."""
+    """The spec for one ``GET /task`` search with ``filters``.
 
-    def fetch() -> Page[OpentapsActivity]:
+    ``search(per_page=..., include_raw=..., **filters)`` gives the tasks: native
+    models, or shared records made straight from the payloads.
+    """
+
+    def fetch() -> Page[Any]:
         return Page(search(per_page=ALL_TASKS, include_raw=include_raw, **filters))
 
     return SinglePage(fetch=fetch)

@@ -36,6 +36,30 @@ _ACTIVITY_RENAMES = {
 }
 
 
+#: (key, the older name the API also answers with), in the order they are applied.
+_ALIASES = (("activityTypeId", "activityType"), ("_id", "activityId"))
+
+
+def aliased(payloads: Any) -> bool:
+    """True when a payload of the list has a key under its older name only.
+
+    The native model's hook reads ``activityType`` and ``activityId`` for the
+    missing keys; a projection straight from the payload reads the keys alone, so
+    a page with such a payload is structured into native models first.
+    """
+    if not isinstance(payloads, list):
+        return False
+    for payload in payloads:
+        if payload.__class__ is not dict and not isinstance(payload, Mapping):
+            continue
+        if "_id" in payload and "activityTypeId" in payload:
+            continue  # the usual payload: nothing to rename
+        for key, alias in _ALIASES:
+            if key not in payload and alias in payload:
+                return True
+    return False
+
+
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -96,10 +120,7 @@ def _factory(tz: tzinfo) -> Any:
             ):
                 aliases = {
                     key: payload[alias]
-                    for key, alias in (
-                        ("activityTypeId", "activityType"),
-                        ("_id", "activityId"),
-                    )
+                    for key, alias in _ALIASES
                     if key not in payload and alias in payload
                 }
                 if aliases:

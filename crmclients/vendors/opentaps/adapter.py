@@ -53,6 +53,7 @@ from crmclients.models import (
     RefKind,
     Task,
 )
+from crmclients.vendors.opentaps import _wire
 from crmclients.vendors.opentaps._paging import (
     ALL_TASKS,
     activities_paging,
@@ -372,8 +373,55 @@ class _OpentapsCollection(CollectionAdapter[A], Generic[A]):
         return self._map(self._find(_native_id(self.name, "get", id)))
 
 
-def _convert_activities(items: Sequence[OpentapsActivity]) -> list[Activity]:
-    return [activity_from_native(a) for a in items]
+def _shared(
+    native: OpentapsClient,
+    projection: Projection,
+    page: tuple[Any, str],
+    operation: str,
+    keep_raw: bool,
+) -> list[Any]:
+    """A list page's payloads straight to shared records, in one generated pass.
+
+    Fields are read, checked and named in errors exactly as the native model reads
+    them. A page with a key under its older name (``activityType``, ``activityId``)
+    goes through the native model, whose hook reads those names.
+
+    Args:
+        native: The client whose structurer reads the payloads.
+        projection: :data:`ACTIVITY` or :data:`TASK`.
+        page: The payloads and their path, from ``_activities_page`` or
+            ``_task_search``.
+        operation: The native operation, for errors.
+        keep_raw: Keep each payload in ``raw``.
+
+    Raises:
+        ResponseShapeError: Not a list, or a payload does not fit; names the path.
+    """
+    payloads, path = page
+    if _wire.aliased(payloads):
+        return [
+            projection.from_native(record)
+            for record in native._wire.structure_many(
+                payloads,
+                OpentapsActivity,
+                path=path,
+                operation=operation,
+                keep_raw=keep_raw,
+            )
+        ]
+    return native._wire.project_many(
+        payloads,
+        OpentapsActivity,
+        projection,
+        path=path,
+        operation=operation,
+        keep_raw=keep_raw,
+    )
+
+
+def _as_is(records: Sequence[A]) -> Sequence[A]:
+    """Pages that are shared records already (made so by the page fetch)."""
+    return records
 
 
 class ActivitiesAdapter(_OpentapsCollection[Activity]):
@@ -388,12 +436,26 @@ class ActivitiesAdapter(_OpentapsCollection[Activity]):
         return activity_from_native(record)
 
     def list(self, query: ListQuery) -> Listing[Activity]:
-        """Every activity, tasks included, by record offsets."""
+        """Every activity, tasks included, by record offsets.
+
+        Each page goes from payloads straight to shared records as it is fetched
+        (the overlap between pages is then checked on the shared ids).
+        """
         _check_emulated_refs(query, "activities.list")
-        return Listing(
-            spec=activities_paging(self.native.list_activities, query.include_raw),
-            convert=_convert_activities,
-        )
+        native = self.native
+
+        def page(
+            count: int, start_from: int | None, *, include_raw: bool
+        ) -> builtins.list[Activity]:
+            return _shared(
+                native,
+                ACTIVITY,
+                native._activities_page(count, start_from),
+                "activities.list",
+                include_raw,
+            )
+
+        return Listing(spec=activities_paging(page, query.include_raw), convert=_as_is)
 
     def _find(self, id: str) -> OpentapsActivity:
         found: OpentapsActivity = _translate(
@@ -417,16 +479,13 @@ class ActivitiesAdapter(_OpentapsCollection[Activity]):
         return activity_from_native(created)
 
 
-def _convert_tasks(
-    before: Any,
-) -> Callable[[Sequence[OpentapsActivity]], builtins.list[Task]]:
-    """Map tasks; drop any scheduled exactly at ``before`` (the API's upper bound
-    is inclusive, the unified ``scheduled_before`` is not)."""
+def _scheduled_before(before: Any) -> Callable[[Sequence[Task]], Sequence[Task]]:
+    """Drop tasks scheduled exactly at ``before`` (the API's upper bound is
+    inclusive, the unified ``scheduled_before`` is not); None keeps every task."""
+    if before is None:
+        return _as_is
 
-    def convert(items: Sequence[OpentapsActivity]) -> builtins.list[Task]:
-        tasks = [task_from_native(a) for a in items]
-        if before is None:
-            return tasks
+    def convert(tasks: Sequence[Task]) -> builtins.list[Task]:
         return [t for t in tasks if t.due_at is not None and t.due_at < before]
 
     return convert
@@ -471,14 +530,17 @@ class TasksAdapter(_OpentapsCollection[Task]):
                     words.append(_vendor_status(rules, value))
             if not words:
                 # Only statuses Opentaps does not have: nothing can match.
-                return Listing(
-                    spec=SinglePage(fetch=lambda: Page([])),
-                    convert=_convert_tasks(None),
-                )
+                return Listing(spec=SinglePage(fetch=lambda: Page([])), convert=_as_is)
             filters["statuses"] = sorted(set(words), key=STATUSES.index)
+        native = self.native
+
+        def search(*, include_raw: bool, **arguments: Any) -> builtins.list[Task]:
+            page = native._task_search(**arguments)
+            return _shared(native, TASK, page, "task.search", include_raw)
+
         return Listing(
-            spec=tasks_paging(self.native.search_tasks, filters, query.include_raw),
-            convert=_convert_tasks(before),
+            spec=tasks_paging(search, filters, query.include_raw),
+            convert=_scheduled_before(before),
         )
 
     def _find(self, id: str) -> OpentapsActivity:
