@@ -81,16 +81,37 @@ def _ids(value: Any, _: Any) -> tuple[str, ...]:
     raise TypeError(f"expected a list of contact ids, got {type(value).__name__}")
 
 
+#: The most contact links kept for sharing between records (then the table restarts).
+_LINKS_LIMIT = 50_000
+#: (contact id, role) -> its link. ContactRole is frozen, so records share them: the
+#: same few contacts recur on every page, and building one costs several times
+#: more than looking it up.
+_links: dict[tuple[str, str | None], ContactRole] = {}
+
+
 def _contact(value: Any, _: Any) -> ContactRole:
-    if isinstance(value, str):
+    if value.__class__ is str:
+        contact_id, role = value, None
+    elif isinstance(value, str):
         return ContactRole(contact_id=value)
-    if value.__class__ is not dict and not isinstance(value, Mapping):
+    elif value.__class__ is not dict and not isinstance(value, Mapping):
         raise TypeError(f"expected a contact link object, got {type(value).__name__}")
-    contact_id = value.get("contactId", value.get("_id"))
-    role = value.get("role")
-    if role is not None and not isinstance(role, str):
-        raise TypeError(f"expected the role as a string, got {type(role).__name__}")
-    return ContactRole(contact_id=_text(contact_id), role=role or None)
+    else:
+        contact_id = value.get("contactId", value.get("_id"))
+        role = value.get("role")
+        if role is not None and not isinstance(role, str):
+            raise TypeError(f"expected the role as a string, got {type(role).__name__}")
+        role = role or None
+        if contact_id.__class__ is not str or not (
+            role is None or role.__class__ is str
+        ):
+            return ContactRole(contact_id=_text(contact_id), role=role)
+    link = _links.get((contact_id, role))
+    if link is None:
+        if len(_links) >= _LINKS_LIMIT:
+            _links.clear()
+        link = _links[contact_id, role] = ContactRole(contact_id=contact_id, role=role)
+    return link
 
 
 def _contacts(value: Any, _: Any) -> tuple[ContactRole, ...]:

@@ -79,3 +79,47 @@ def test_raw_is_the_payload_as_received(payload: dict[str, Any]) -> None:
     assert kept.raw is payload
     assert dropped.raw is EMPTY_RAW
     assert kept.id == dropped.id == ID
+
+
+def test_contact_links_are_shared_between_records() -> None:
+    """Equal contact links are one (frozen) object, in every shape they come in."""
+    first, second = structure_page(
+        [
+            {"_id": ID, "contacts": [C1, {"contactId": C2, "role": "cc"}]},
+            {
+                "_id": ID,
+                "contacts": [{"_id": C1, "role": ""}, {"contactId": C2, "role": "cc"}],
+            },
+        ]
+    )
+
+    assert (
+        first.contacts
+        == second.contacts
+        == (
+            ContactRole(contact_id=C1),
+            ContactRole(contact_id=C2, role="cc"),
+        )
+    )
+    assert all(a is b for a, b in zip(first.contacts, second.contacts, strict=True))
+
+
+def test_contact_links_stay_right_when_the_table_restarts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full table is emptied and refilled; the links are the same values."""
+    from crmclients.vendors.opentaps import _wire
+
+    monkeypatch.setattr(_wire, "_LINKS_LIMIT", 1)
+    monkeypatch.setattr(_wire, "_links", {})
+
+    [record] = structure_page(
+        [{"_id": ID, "contacts": [C1, {"contactId": C2, "role": "cc"}, C1]}]
+    )
+
+    assert record.contacts == (
+        ContactRole(contact_id=C1),
+        ContactRole(contact_id=C2, role="cc"),
+        ContactRole(contact_id=C1),
+    )
+    assert len(_wire._links) == 1
