@@ -58,6 +58,7 @@ class FakeClock:
         return self.now
 
     def advance(self, seconds: float) -> None:
+        """Move the clock ``seconds`` forward."""
         self.now += seconds
 
 
