@@ -7,34 +7,28 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Self
 
 
-class Trickler:
-    """A raw HTTP server that sends its answer one byte every ``interval``.
+class RawServer:
+    """A TCP server on 127.0.0.1 that hands each connection to :meth:`handle` in a
+    thread of its own, until the ``with`` block ends."""
 
-    ``phase`` is what trickles: ``"status"`` (the status line itself),
-    ``"headers"`` (after a complete status line) or ``"body"`` (after complete
-    headers with a large Content-Length). Each connection stops after ``limit``
-    seconds or as soon as the client goes away.
-    """
-
-    def __init__(self, phase: str, interval: float = 0.05, limit: float = 15.0) -> None:
-        self.phase = phase
-        self.interval = interval
-        self.limit = limit
+    def __init__(self) -> None:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.connections = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
-    def __enter__(self) -> Trickler:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self._stop.set()
         self.sock.close()
+        self.closed()
         self._thread.join(timeout=5)
 
     def _serve(self) -> None:
@@ -45,9 +39,33 @@ class Trickler:
             except OSError:
                 continue
             self.connections += 1
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
 
-    def _answer(self, conn: socket.socket) -> None:
+    def handle(self, conn: socket.socket) -> None:
+        """Serve one connection (in its own thread)."""
+        raise NotImplementedError
+
+    def closed(self) -> None:
+        """Called once the server has stopped accepting."""
+
+
+class Trickler(RawServer):
+    """A raw HTTP server that sends its answer one byte every ``interval``.
+
+    ``phase`` is what trickles: ``"status"`` (the status line itself),
+    ``"headers"`` (after a complete status line) or ``"body"`` (after complete
+    headers with a large Content-Length). Each connection stops after ``limit``
+    seconds or as soon as the client goes away.
+    """
+
+    def __init__(self, phase: str, interval: float = 0.05, limit: float = 15.0) -> None:
+        super().__init__()
+        self.phase = phase
+        self.interval = interval
+        self.limit = limit
+
+    def handle(self, conn: socket.socket) -> None:
+        """Read the request, then trickle the answer."""
         conn.settimeout(2.0)
         started = time.monotonic()
         try:
@@ -89,34 +107,20 @@ def stopwatch() -> Iterator[list[float]]:
         took.append(time.monotonic() - started)
 
 
-class Sink:
+class Sink(RawServer):
     """A raw HTTP server that accepts connections and never reads from them, so a
     client's send blocks once the socket buffers are full."""
 
     def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
+        super().__init__()
         self.held: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
 
-    def __enter__(self) -> Sink:
-        self._thread.start()
-        return self
+    def handle(self, conn: socket.socket) -> None:
+        """Keep the connection open, unread."""
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.held.append(conn)
 
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self.sock.close()
+    def closed(self) -> None:
+        """Close the held connections."""
         for conn in self.held:
             conn.close()
-        self._thread.join(timeout=5)
-
-    def _serve(self) -> None:
-        self.sock.settimeout(0.1)
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            self.held.append(conn)

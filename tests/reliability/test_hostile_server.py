@@ -452,6 +452,31 @@ def test_retry_after_is_honoured_whatever_the_error_body(
 # -- 3. trickling servers -------------------------------------------------------------
 
 
+def held_by_trickle(
+    vendor: str, phase: str, figures: Figures, case: str, **options: Any
+) -> tuple[float, errors.CRMError]:
+    """One read of ``vendor`` against a trickling server: (seconds, the error)."""
+    credentials = emulator(vendor, records=1).credentials
+    with Trickler(phase) as server, stopwatch() as took:
+        client = crmclients.connect(
+            vendor,
+            base_url=f"http://127.0.0.1:{server.port}",
+            rate_limit=_support.NO_LIMIT,
+            **credentials,
+            **options,
+        )
+        with client, pytest.raises(errors.TransportError) as info:
+            read_page(client)
+    figures.add(
+        "hostile",
+        vendor=vendor,
+        case=case,
+        kind="trickle",
+        outcome=f"{type(info.value).__name__} after {took[0]:.2f} s",
+    )
+    return took[0], info.value
+
+
 @pytest.mark.parametrize("phase", ["status", "headers", "body"])
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_a_trickling_server_cannot_hold_an_attempt_past_its_timeout(
@@ -459,28 +484,17 @@ def test_a_trickling_server_cannot_hold_an_attempt_past_its_timeout(
 ) -> None:
     """timeout=0.5 with a server sending a byte every 50 ms (each read well inside
     the timeout): the attempt ends after ~0.5 s, not after the 15 s trickle."""
-    credentials = emulator(vendor, records=1).credentials
-    with Trickler(phase) as server, stopwatch() as took:
-        client = crmclients.connect(
-            vendor,
-            base_url=f"http://127.0.0.1:{server.port}",
-            timeout=0.5,
-            retry=NO_RETRY,
-            rate_limit=_support.NO_LIMIT,
-            **credentials,
-        )
-        with client, pytest.raises(errors.TransportError) as info:
-            read_page(client)
-
-    figures.add(
-        "hostile",
-        vendor=vendor,
-        case=f"{phase} trickled, timeout=0.5",
-        kind="trickle",
-        outcome=f"{type(info.value).__name__} after {took[0]:.2f} s",
+    seconds, error = held_by_trickle(
+        vendor,
+        phase,
+        figures,
+        f"{phase} trickled, timeout=0.5",
+        timeout=0.5,
+        retry=NO_RETRY,
     )
-    assert took[0] < 3.0, f"held for {took[0]:.1f} s"
-    assert "time" in str(info.value)
+
+    assert seconds < 3.0, f"held for {seconds:.1f} s"
+    assert "time" in str(error)
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
@@ -489,23 +503,12 @@ def test_the_retry_deadline_bounds_the_call_including_the_attempt_in_flight(
 ) -> None:
     """With the default timeout (35 s an attempt) and RetryPolicy(deadline=1), a
     trickling server holds the whole call for about one second."""
-    credentials = emulator(vendor, records=1).credentials
-    with Trickler("body") as server, stopwatch() as took:
-        client = crmclients.connect(
-            vendor,
-            base_url=f"http://127.0.0.1:{server.port}",
-            retry=crmclients.RetryPolicy(deadline=1.0),
-            rate_limit=_support.NO_LIMIT,
-            **credentials,
-        )
-        with client, pytest.raises(errors.TransportError) as info:
-            read_page(client)
-
-    figures.add(
-        "hostile",
-        vendor=vendor,
-        case="body trickled, RetryPolicy(deadline=1)",
-        kind="trickle",
-        outcome=f"{type(info.value).__name__} after {took[0]:.2f} s",
+    seconds, _ = held_by_trickle(
+        vendor,
+        "body",
+        figures,
+        "body trickled, RetryPolicy(deadline=1)",
+        retry=crmclients.RetryPolicy(deadline=1.0),
     )
-    assert took[0] < 4.0, f"held for {took[0]:.1f} s"
+
+    assert seconds < 4.0, f"held for {seconds:.1f} s"
