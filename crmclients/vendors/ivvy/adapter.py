@@ -62,9 +62,19 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
+import attrs
+
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
-from crmclients._projection import REFS
+from crmclients._projection import (
+    REFS,
+    AsString,
+    Call,
+    Copy,
+    Projection,
+    Raw,
+    Source,
+)
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import (
@@ -138,16 +148,18 @@ _SHARED_NAMES: Mapping[str, str] = {
 _KIND_OF: Mapping[int | None, ActivityKind] = {
     int(number): kind for number, kind in KINDS.items()
 }
-_STATUS_OF: Mapping[int | None, tuple[ActivityStatus, str]] = {
-    int(number): (status, TaskStatus(number).label)
-    for number, status in STATUSES.items()
+_STATUS_OF: Mapping[int | None, ActivityStatus] = {
+    int(number): status for number, status in STATUSES.items()
+}
+_WORD_OF: Mapping[int | None, str] = {
+    int(number): TaskStatus(number).label for number in STATUSES
 }
 _PRIORITIES: Mapping[str, Priority] = {p.value: p for p in Priority}
-_REF_TABLES = {kind: REFS.table(kind) for kind in RefKind}
-_CONTACTS = _REF_TABLES[RefKind.CONTACT]
-_COMPANIES = _REF_TABLES[RefKind.COMPANY]
-_LEADS = _REF_TABLES[RefKind.LEAD]
-_VENUES = _REF_TABLES[RefKind.VENUE]
+_USERS = REFS.table(RefKind.USER)
+_CONTACTS = REFS.table(RefKind.CONTACT)
+_COMPANIES = REFS.table(RefKind.COMPANY)
+_LEADS = REFS.table(RefKind.LEAD)
+_VENUES = REFS.table(RefKind.VENUE)
 
 
 def _new_ref(kind: RefKind, id: int, name: str | None = None) -> Ref:
@@ -159,22 +171,18 @@ def _new_ref(kind: RefKind, id: int, name: str | None = None) -> Ref:
     return REFS(kind, id, name) or Ref(kind, str(id), name=name)
 
 
-def _ref(kind: RefKind, id: int | None, name: str | None = None) -> Ref | None:
-    """The shared (cached) Ref of ``kind`` for ``id``, or None without an id."""
+def _assignee(id: int | None, name: str | None) -> Ref | None:
+    """The (shared) USER Ref of ``assignedUserId`` and ``assignedUserFullName``."""
     if id is None:
         return None
-    return _REF_TABLES[kind].get((id, name)) or _new_ref(kind, id, name)
+    return _USERS.get((id, name)) or _new_ref(RefKind.USER, id, name)
 
 
-def _related(record: IvvyActivity | IvvyTask) -> tuple[Ref, ...]:
+def _related(
+    contact: int | None, company: int | None, lead: int | None, venue: int | None
+) -> tuple[Ref, ...]:
     """CONTACT, COMPANY, LEAD and VENUE Refs, in that order, for the ids present."""
     refs: list[Ref] = []
-    contact, company, lead, venue = (
-        record.contact_id,
-        record.company_id,
-        record.lead_id,
-        record.venue_id,
-    )
     if contact is not None:
         refs.append(
             _CONTACTS.get((contact, None)) or _new_ref(RefKind.CONTACT, contact)
@@ -190,7 +198,26 @@ def _related(record: IvvyActivity | IvvyTask) -> tuple[Ref, ...]:
     return tuple(refs)
 
 
+def _kind(sub_type: int | None) -> ActivityKind:
+    """``subType`` 1 / 2 / 3 as MEETING / CALL / EMAIL; anything else is OTHER."""
+    return _KIND_OF.get(sub_type, ActivityKind.OTHER)
+
+
+def _status(status: int | None) -> ActivityStatus | None:
+    """A task ``status`` 0-4 on the shared lifecycle; other values give None."""
+    return _STATUS_OF.get(status)
+
+
+def _vendor_status(status: int | None) -> str | None:
+    """iVvy's word for a task ``status`` ("Not Started"...), or the number as text."""
+    word = _WORD_OF.get(status)
+    if word is None and status is not None:
+        return str(status)
+    return word
+
+
 def _priority(value: str | None) -> Priority | None:
+    """``low`` / ``medium`` / ``high``, read loosely; other words give None."""
     if value is None:
         return None
     known = _PRIORITIES.get(value) if value.__class__ is str else None
@@ -202,52 +229,92 @@ def _priority(value: str | None) -> Priority | None:
         return None
 
 
+class _EveryField(Projection):
+    """A projection that, straight from payloads, also reads the native fields no
+    shared field shows (``purposeName``, ``userEmail``...).
+
+    Each one read is checked as the native model checks it, so a pull refuses the
+    payloads the native model refuses (the same ResponseShapeError, naming the
+    field), as it did when every record was made a native model first.
+
+    Args:
+        native: The native model whose every field the pulls read.
+        target, fields, **constants: As for :class:`Projection`.
+    """
+
+    def __init__(
+        self,
+        native: type[Any],
+        target: type[Any],
+        fields: Mapping[str, Source],
+        **constants: Any,
+    ) -> None:
+        super().__init__(target, fields, **constants)
+        self.checked = tuple(f.name for f in attrs.fields(native) if f.name != "raw")
+
+    def native_attrs(self) -> builtins.list[str]:
+        """The native attributes the projection maps, then every other one."""
+        return builtins.list(dict.fromkeys([*super().native_attrs(), *self.checked]))
+
+
+#: iVvy activity -> shared Activity (the table above), declared once: used for
+#: single records (``from_native``) and compiled into one pass over payloads for
+#: pulls.
+ACTIVITY = _EveryField(
+    IvvyActivity,
+    Activity,
+    vendor=VENDOR,
+    fields={
+        "id": AsString("id"),
+        "created_at": Copy("created_date"),
+        "updated_at": Copy("modified_date"),
+        "raw": Raw(),
+        "kind": Call(_kind, "sub_type"),
+        "subject": Copy("name"),
+        "body": Copy("description"),
+        "starts_at": Copy("start_datetime"),
+        "ends_at": Copy("end_datetime"),
+        "due_at": Copy("start_datetime"),
+        "priority": Call(_priority, "priority"),
+        "location": Copy("location"),
+        "assignee": Call(_assignee, "assigned_user_id", "assigned_user_full_name"),
+        "related": Call(_related, "contact_id", "company_id", "lead_id", "venue_id"),
+    },
+)
+
+#: iVvy task -> shared Task (the table above), declared once like ACTIVITY.
+TASK = _EveryField(
+    IvvyTask,
+    Task,
+    vendor=VENDOR,
+    fields={
+        "id": AsString("id"),
+        "created_at": Copy("created_date"),
+        "updated_at": Copy("modified_date"),
+        "raw": Raw(),
+        "subject": Copy("name"),
+        "body": Copy("description"),
+        "status": Call(_status, "status"),
+        "vendor_status": Call(_vendor_status, "status"),
+        "starts_at": Copy("start_datetime"),
+        "due_at": Copy("end_datetime"),
+        "priority": Call(_priority, "priority"),
+        "assignee": Call(_assignee, "assigned_user_id", "assigned_user_full_name"),
+        "related": Call(_related, "contact_id", "company_id", "lead_id", "venue_id"),
+    },
+)
+
+
 def activity_from_native(a: IvvyActivity) -> Activity:
     """Map an iVvy activity onto the shared model."""
-    return Activity(
-        id=str(a.id),
-        vendor=VENDOR,
-        created_at=a.created_date,
-        updated_at=a.modified_date,
-        raw=a.raw,
-        kind=_KIND_OF.get(a.sub_type, ActivityKind.OTHER),
-        subject=a.name,
-        body=a.description,
-        starts_at=a.start_datetime,
-        ends_at=a.end_datetime,
-        due_at=a.start_datetime,
-        priority=_priority(a.priority),
-        location=a.location,
-        assignee=_ref(RefKind.USER, a.assigned_user_id, a.assigned_user_full_name),
-        related=_related(a),
-    )
+    result: Activity = ACTIVITY.from_native(a)
+    return result
 
 
 def task_from_native(t: IvvyTask) -> Task:
     """Map an iVvy task onto the shared model."""
-    status: ActivityStatus | None = None
-    word: str | None = None
-    known = _STATUS_OF.get(t.status)
-    if known is not None:
-        status, word = known
-    elif t.status is not None:
-        word = str(t.status)
-    return Task(
-        id=str(t.id),
-        vendor=VENDOR,
-        created_at=t.created_date,
-        updated_at=t.modified_date,
-        raw=t.raw,
-        subject=t.name,
-        body=t.description,
-        status=status,
-        vendor_status=word,
-        starts_at=t.start_datetime,
-        due_at=t.end_datetime,
-        priority=_priority(t.priority),
-        assignee=_ref(RefKind.USER, t.assigned_user_id, t.assigned_user_full_name),
-        related=_related(t),
-    )
+    result: Task = TASK.from_native(t)
+    return result
 
 
 def _seconds_up(moment: datetime) -> datetime:
