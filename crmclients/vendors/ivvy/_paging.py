@@ -10,47 +10,49 @@ Strictly private.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any
 
 from crmclients._paging import OffsetPaging, Page
-from crmclients.vendors.ivvy.models import ActivityList, TaskList
+from crmclients.vendors.ivvy.models import ListMeta
 
 #: The page size asked for unless told otherwise (what the vendor samples show).
 DEFAULT_PER_PAGE = 100
 
+#: ``fetch(venue_id=, filter=, per_page=, start=)`` -> (the page's meta, its records).
+PageFetch = Callable[..., tuple[ListMeta, Sequence[Any]]]
+
 
 def list_paging(
-    list_page: Callable[..., ActivityList | TaskList],
+    fetch: PageFetch,
     *,
     venue_id: int | None,
     filter: Mapping[str, Any] | None,
-    include_raw: bool,
 ) -> OffsetPaging:
     """The spec that pulls one iVvy list action page by page.
 
     Args:
-        list_page: The native list method (``get_activity_list``...).
+        fetch: Reads one page of the list action (``get_activity_list``...):
+            ``fetch(venue_id=..., filter=..., per_page=..., start=...)`` gives its
+            ``meta`` and its records, each with an ``id``: native models, or
+            shared records made straight from the payloads. Pages overlap by one
+            record, checked on those ids, so a page is converted before its ids
+            are read (a payload's ``id`` is only known to be an integer once it
+            has been), exactly as when every page was read as native models.
         venue_id: The documented ``venueId`` parameter, or None.
         filter: The ``filter`` object (already checked), or None.
-        include_raw: Keep each payload in ``raw``.
     """
 
-    def fetch(offset: int, size: int | None) -> Page[Any]:
-        result = list_page(
+    def page(offset: int, size: int | None) -> Page[Any]:
+        meta, items = fetch(
             venue_id=venue_id,
             filter=filter,
             per_page=size or DEFAULT_PER_PAGE,
             start=offset,
-            include_raw=include_raw,
         )
-        return Page(
-            result.results,
-            total_items=result.meta.total_results,
-            page_size=result.meta.per_page,
-        )
+        return Page(items, total_items=meta.total_results, page_size=meta.per_page)
 
     # Each page overlaps the last by one record: drift is seen even when the
     # total stays the same (a deletion and an insertion cancelling out).
-    return OffsetPaging(fetch=fetch, anchor=attrgetter("id"))
+    return OffsetPaging(fetch=page, anchor=attrgetter("id"))

@@ -77,6 +77,20 @@ def normalise_keys(payload: Mapping[str, Any]) -> Mapping[str, Any]:
     return copy
 
 
+def documented_spelling(payloads: list[Any]) -> bool:
+    """Whether every payload is a dict without the alternate time spellings.
+
+    Such payloads can be read by functions that know only the documented keys
+    (the projections straight onto shared records); any other page is read
+    through the native models' hooks, which accept both spellings.
+    """
+    first, second = ALTERNATE_KEYS.values()
+    for payload in payloads:
+        if payload.__class__ is not dict or first in payload or second in payload:
+            return False
+    return True
+
+
 def _tolerant(
     conv: cattrs.Converter, cls: type[Any], keep_raw: bool
 ) -> Callable[[Any, Any], Any]:

@@ -47,6 +47,12 @@ bookingId, progress,       raw only
 userFullName, userEmail
 =========================  ===============================================
 
+Both tables are declared once, as the projections ``ACTIVITY`` and ``TASK``:
+``get``, ``create`` and ``update`` map a native model with ``from_native``; pulls
+compile them into one pass from the page payloads to shared records (no native
+model in between), which reads and checks every native field as the native model
+does, so both paths give the same records and the same errors.
+
 Writes go the other way through ``crm?action=addOrUpdateActivity`` /
 ``addOrUpdateTask``; ``related`` takes one contact, company or lead Ref (a company
 plus a contact is allowed and attaches the contact to the company), a LEAD or
@@ -87,6 +93,7 @@ from crmclients.models import (
     RefKind,
     Task,
 )
+from crmclients.vendors.ivvy import _wire
 from crmclients.vendors.ivvy._auth import ivvy_timestamp
 from crmclients.vendors.ivvy._paging import list_paging
 from crmclients.vendors.ivvy.client import IvvyClient
@@ -94,6 +101,7 @@ from crmclients.vendors.ivvy.models import (
     ActivityList,
     IvvyActivity,
     IvvyTask,
+    ListMeta,
     SubType,
     TaskList,
     TaskStatus,
@@ -317,6 +325,11 @@ def task_from_native(t: IvvyTask) -> Task:
     return result
 
 
+def _as_converted(records: Sequence[M]) -> Sequence[M]:
+    """A pull's pages, already shared records (made in the page fetch)."""
+    return records
+
+
 def _seconds_up(moment: datetime) -> datetime:
     """``moment`` rounded up to a whole second (iVvy times have no fractions)."""
     whole = moment.replace(microsecond=0)
@@ -383,34 +396,82 @@ class _IvvyCollection(CollectionAdapter[M]):
 
     # -- to override -----------------------------------------------------------------
 
+    #: The native model of the list action's results.
+    native_cls: ClassVar[type[IvvyActivity | IvvyTask]]
+    #: Native model -> shared record.
+    projection: ClassVar[Projection]
+    #: The list action, as errors name it (``crm.getActivityList``).
+    list_operation: ClassVar[str]
+
     def list_page(self, **kwargs: Any) -> ActivityList | TaskList:
         """One page of the native list action."""
+        raise NotImplementedError
+
+    def payload_page(self, **kwargs: Any) -> tuple[ListMeta, builtins.list[Any]]:
+        """One page of the native list action: its meta and the result payloads."""
         raise NotImplementedError
 
     def save(self, **kwargs: Any) -> int:
         """The native addOrUpdate action."""
         raise NotImplementedError
 
-    def convert(self, items: Sequence[Any]) -> builtins.list[M]:
-        """Native records -> shared records."""
-        raise NotImplementedError
-
     def to_native(self, rules: Rules, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Shared fields -> native arguments (relations excluded)."""
         raise NotImplementedError
 
+    # -- mapping -------------------------------------------------------------------
+
+    def convert(self, items: Sequence[Any]) -> builtins.list[M]:
+        """Native records -> shared records."""
+        from_native = self.projection.from_native
+        return [from_native(item) for item in items]
+
+    def project(self, payloads: builtins.list[Any], keep_raw: bool) -> builtins.list[M]:
+        """Result payloads -> shared records, in one generated pass.
+
+        A page where some payload spells a time ``startDateTime`` /
+        ``endDateTime`` (or is not a dict) is read as native models first, whose
+        hook accepts both spellings; the records and errors are the same.
+        """
+        wire = self.native._wire
+        if _wire.documented_spelling(payloads):
+            records: builtins.list[M] = wire.project_many(
+                payloads,
+                self.native_cls,
+                self.projection,
+                path="$.results",
+                operation=self.list_operation,
+                keep_raw=keep_raw,
+            )
+            return records
+        natives = wire.structure_many(
+            payloads,
+            self.native_cls,
+            path="$.results",
+            operation=self.list_operation,
+            keep_raw=keep_raw,
+        )
+        return self.convert(natives)
+
     # -- operations ----------------------------------------------------------------
 
     def list(self, query: ListQuery) -> Listing[M]:
-        """Pull through the native list action with the server-side filters."""
+        """Pull through the native list action with the server-side filters.
+
+        Each page goes from the payloads straight to shared records, inside the
+        page fetch: the paging engine checks the pages' overlap on those records'
+        ids (as it did on the native models'), and errors come when the page is
+        read, as they did.
+        """
         filter, venue = self.server_filters(query.filters)
-        spec = list_paging(
-            self.list_page,
-            venue_id=venue,
-            filter=filter or None,
-            include_raw=query.include_raw,
-        )
-        return Listing(spec=spec, convert=self.convert)
+        keep_raw = query.include_raw
+
+        def fetch(**kwargs: Any) -> tuple[ListMeta, builtins.list[M]]:
+            meta, payloads = self.payload_page(**kwargs)
+            return meta, self.project(payloads, keep_raw)
+
+        spec = list_paging(fetch, venue_id=venue, filter=filter or None)
+        return Listing(spec=spec, convert=_as_converted)
 
     def get(self, id: str) -> M:
         """One record, read through the list action filtered on ``id``.
@@ -603,17 +664,21 @@ class ActivitiesAdapter(_IvvyCollection[Activity]):
     )
     required_on_create = frozenset({"kind", "subject", "body"})
 
+    native_cls = IvvyActivity
+    projection = ACTIVITY
+    list_operation = "crm.getActivityList"
+
     def list_page(self, **kwargs: Any) -> ActivityList:
         """One page of ``crm?action=getActivityList``."""
         return self.native.get_activity_list(**kwargs)
 
+    def payload_page(self, **kwargs: Any) -> tuple[ListMeta, builtins.list[Any]]:
+        """One page of ``crm?action=getActivityList``, its results unstructured."""
+        return self.native._activity_page(**kwargs)
+
     def save(self, **kwargs: Any) -> int:
         """``crm?action=addOrUpdateActivity``."""
         return self.native.add_or_update_activity(**kwargs)
-
-    def convert(self, items: Sequence[Any]) -> builtins.list[Activity]:
-        """iVvy activities -> shared activities."""
-        return [activity_from_native(a) for a in items]
 
     def to_native(self, rules: Rules, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Shared activity fields -> addOrUpdateActivity arguments."""
@@ -653,17 +718,21 @@ class TasksAdapter(_IvvyCollection[Task]):
     )
     required_on_create = frozenset({"subject", "due_at"})
 
+    native_cls = IvvyTask
+    projection = TASK
+    list_operation = "crm.getTaskList"
+
     def list_page(self, **kwargs: Any) -> TaskList:
         """One page of ``crm?action=getTaskList``."""
         return self.native.get_task_list(**kwargs)
 
+    def payload_page(self, **kwargs: Any) -> tuple[ListMeta, builtins.list[Any]]:
+        """One page of ``crm?action=getTaskList``, its results unstructured."""
+        return self.native._task_page(**kwargs)
+
     def save(self, **kwargs: Any) -> int:
         """``crm?action=addOrUpdateTask``."""
         return self.native.add_or_update_task(**kwargs)
-
-    def convert(self, items: Sequence[Any]) -> builtins.list[Task]:
-        """iVvy tasks -> shared tasks."""
-        return [task_from_native(t) for t in items]
 
     def to_native(self, rules: Rules, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Shared task fields -> addOrUpdateTask arguments."""

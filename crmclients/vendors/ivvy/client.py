@@ -629,10 +629,13 @@ class IvvyClient(NativeClient):
         venue = None if venue_id is None else rules.id("venue_id", venue_id)
         if filter is not None:
             self._filter(rules, filter, fields)
+
+        def fetch(**kwargs: Any) -> tuple[ListMeta, list[Any]]:
+            page = list_page(include_raw=include_raw, **kwargs)
+            return page.meta, page.results
+
         return Pager(
-            list_paging(
-                list_page, venue_id=venue, filter=filter, include_raw=include_raw
-            ),
+            list_paging(fetch, venue_id=venue, filter=filter),
             page_size=page_size,
             workers=workers,
             name=name,
