@@ -70,6 +70,7 @@ def collection(
     start: int = 0,
     per_page: int = 100,
 ) -> dict[str, Any]:
+    """A getActivityList / getTaskList answer holding ``results`` and its meta."""
     return {
         "meta": {
             "totalResults": len(results) if total is None else total,

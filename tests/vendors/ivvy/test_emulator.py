@@ -21,6 +21,7 @@ from crmclients.sandbox.ivvy import API_KEY, API_SECRET, IvvyEmulator
 
 
 def ivvy_now(emu: IvvyEmulator, shift: float = 0.0) -> str:
+    """The emulator's clock (plus ``shift`` seconds) as an ``IVVY-Date`` value."""
     moment = datetime.fromtimestamp(emu.now() + shift, UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 

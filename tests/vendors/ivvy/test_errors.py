@@ -45,6 +45,8 @@ TASK_CODES = [
 def error_body(
     code: int, specific: int | None, message: str, *extra: str
 ) -> dict[str, Any]:
+    """An iVvy error object: errorCode, message, and specificCode and
+    additionalMessages when given."""
     body: dict[str, Any] = {"errorCode": code, "message": message}
     if specific is not None:
         body["specificCode"] = specific
@@ -227,6 +229,7 @@ def test_an_error_object_in_a_200_answer_is_still_an_error(
 def stale_call(
     rsps: responses.RequestsMock, headers: dict[str, str]
 ) -> errors.ClockSkewError:
+    """The ClockSkewError of a ping answered "Request is stale" with ``headers``."""
     client = IvvyClient(api_key=KEY, api_secret=SECRET, clock=lambda: NOW)
     rsps.post(
         url("test", "ping"),
