@@ -29,6 +29,9 @@ type is the Ref's ``role``).
 ``client.activities`` yields the same records as plain ``Activity`` objects (the
 communication-only fields stay on ``client.communications``).
 
+The mapping is declared once, as the projections :data:`COMMUNICATION` and
+:data:`ACTIVITY`; the native models are mapped with them (``from_native``).
+
 ``client.communications``: list (needs ``related_to=Ref(RefKind.CONTACT, id)``:
 CRM.COM lists communications per contact or category), get, create, update,
 ``complete`` and ``mark_viewed``. ``client.activities``: list and get of the same
@@ -38,12 +41,16 @@ native client (``client.native.list_queue(...)``...).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
+
+import attrs
 
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
-from crmclients._projection import REFS
+from crmclients._projection import REFS, Call, Copy, Projection, Raw, Source
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import (
@@ -56,11 +63,23 @@ from crmclients.models import (
     Ref,
     RefKind,
 )
-from crmclients.vendors.crmcom.client import CrmcomClient, _crmcom_id
-from crmclients.vendors.crmcom.models import CrmcomCommunication, Identifier
+from crmclients.vendors.crmcom.client import (
+    DIRECTIONS,
+    MEDIA,
+    CrmcomClient,
+    _crmcom_id,
+)
+from crmclients.vendors.crmcom.models import (
+    ContactInformation,
+    CrmcomCommunication,
+    Identifier,
+    LogInformation,
+    Reference,
+)
 
 VENDOR = "crmcom"
 R = TypeVar("R")
+T = TypeVar("T")
 
 _KINDS = {
     "EMAIL": ActivityKind.EMAIL,
@@ -97,8 +116,79 @@ _DIRECTIONS = {member.value: member for member in Direction}
 _NO_ENTITIES: Mapping[str, Any] = {}
 
 
-def _related(c: CrmcomCommunication) -> tuple[Ref, ...]:
-    contact = c.contact_information
+def _precomputed(
+    words: Iterable[str],
+) -> Callable[[Callable[[str | None], T]], Callable[[str | None], T]]:
+    """Decorate a word -> enum reading: its answers for ``words`` looked up.
+
+    Each word as documented, upper- and lower-cased, with None and "", is read
+    once, when the module loads; any other value (an odd case, an unknown word)
+    still goes through the function, so the answer is always what it gives.
+    """
+
+    def decorate(read: Callable[[str | None], T]) -> Callable[[str | None], T]:
+        known: dict[str | None, T] = {None: read(None), "": read("")}
+        for word in words:
+            for spelling in (word, word.upper(), word.lower()):
+                known[spelling] = read(spelling)
+        lookup = known.get
+        missing: Any = object()
+
+        @functools.wraps(read)
+        def precomputed(word: str | None) -> T:
+            answer = lookup(word, missing)
+            return read(word) if answer is missing else answer
+
+        return precomputed
+
+    return decorate
+
+
+@_precomputed(MEDIA)
+def _kind(media: str | None) -> ActivityKind:
+    """The activity kind of a media word, any case: PHONE is a CALL; else OTHER."""
+    if not media:
+        return ActivityKind.OTHER
+    return _KINDS.get(media.upper(), ActivityKind.OTHER)
+
+
+@_precomputed(MEDIA)
+def _media(media: str | None) -> Media | None:
+    """The shared Media of a media word, any case; None for none or an unknown one."""
+    return _MEDIA.get(media.lower()) if media else None
+
+
+@_precomputed(DIRECTIONS)
+def _direction(direction: str | None) -> Direction | None:
+    """The shared Direction of a direction word, any case; None if unknown."""
+    return _DIRECTIONS.get(direction.lower()) if direction else None
+
+
+@_precomputed(_STATUSES)
+def _activity_status(state: str | None) -> ActivityStatus | None:
+    """The shared status of a life_cycle_state, any case: DRAFT, COMPLETE(D)."""
+    return _STATUSES.get((state or "").upper())
+
+
+def _created(log: LogInformation | None) -> datetime | None:
+    """``log_information.created_date`` (None without log information)."""
+    return None if log is None else log.created_date
+
+
+def _updated(log: LogInformation | None) -> datetime | None:
+    """``log_information.updated_date`` (None without log information)."""
+    return None if log is None else log.updated_date
+
+
+def _category(category: Reference | None) -> str | None:
+    """The category's name."""
+    return None if category is None else category.name
+
+
+def _related(
+    contact: ContactInformation | None, referring_to: Mapping[str, Any] | None
+) -> tuple[Ref, ...]:
+    """The contact's Ref, then one Ref per entity referred to (with an id)."""
     # One shared Ref per contact (None without an id), not one per record.
     ref = (
         None
@@ -106,7 +196,7 @@ def _related(c: CrmcomCommunication) -> tuple[Ref, ...]:
         else REFS(RefKind.CONTACT, contact.id, contact.display_name)
     )
     refs: list[Ref] = [] if ref is None else [ref]
-    for key, entity in (c.referring_to or _NO_ENTITIES).items():
+    for key, entity in (referring_to or _NO_ENTITIES).items():
         # Most entity types are null: skip them before the (slower) Mapping check.
         if entity is None or not isinstance(entity, Mapping) or not entity.get("id"):
             continue
@@ -122,41 +212,72 @@ def _related(c: CrmcomCommunication) -> tuple[Ref, ...]:
     return tuple(refs)
 
 
-def _activity_fields(c: CrmcomCommunication) -> dict[str, Any]:
-    """The fields a communication shares with an Activity (one place for both)."""
-    log = c.log_information
-    media = c.media
-    return {
-        "id": c.id,
-        "vendor": VENDOR,
-        "created_at": log.created_date if log else None,
-        "updated_at": log.updated_date if log else None,
-        "raw": c.raw,
-        "kind": _KINDS.get(media.upper(), ActivityKind.OTHER)
-        if media
-        else ActivityKind.OTHER,
-        "subject": c.subject,
-        "body": c.content,
-        "status": _STATUSES.get((c.life_cycle_state or "").upper()),
-        "vendor_status": c.life_cycle_state,
-        "related": _related(c),
-    }
+def _checked_id(id: str | None, *unmapped: object) -> str | None:
+    """The id; the other values, of the native fields no shared field takes, are
+    dropped (they are passed only so that the pull reads them, see
+    :func:`_every_field_read`)."""
+    return id
+
+
+def _every_field_read(target: type[Any], fields: Mapping[str, Source]) -> Projection:
+    """The projection of ``fields``, reading every field of a communication.
+
+    A pull built native models, so a malformed field, mapped or not (a UDF date, a
+    privacy level), failed it with a ResponseShapeError naming the field; the
+    fields the shared model has no place for go to :func:`_checked_id`, so that
+    the compiled pass reads and checks them too, as the native model does.
+    """
+    mapped = Projection(target, fields).native_attrs()
+    unmapped = [
+        field.name
+        for field in attrs.fields(CrmcomCommunication)
+        if field.name != "raw" and field.name not in mapped
+    ]
+    return Projection(
+        target,
+        {**fields, "id": Call(_checked_id, "id", *unmapped)},
+        vendor=VENDOR,
+    )
+
+
+#: The fields a communication shares with an Activity (one declaration for both).
+_ACTIVITY_FIELDS: Mapping[str, Source] = {
+    "id": Copy("id"),
+    "created_at": Call(_created, "log_information"),
+    "updated_at": Call(_updated, "log_information"),
+    "raw": Raw(),
+    "kind": Call(_kind, "media"),
+    "subject": Copy("subject"),
+    "body": Copy("content"),
+    "status": Call(_activity_status, "life_cycle_state"),
+    "vendor_status": Copy("life_cycle_state"),
+    "related": Call(_related, "contact_information", "referring_to"),
+}
+
+#: CRM.COM communication -> shared Communication, declared once: used for single
+#: records (``from_native``) and compiled into one pass over payloads for pulls.
+COMMUNICATION = _every_field_read(
+    Communication,
+    {
+        **_ACTIVITY_FIELDS,
+        "media": Call(_media, "media"),
+        "direction": Call(_direction, "direction"),
+        "to": Copy("to"),
+        "number": Copy("number"),
+        "category": Call(_category, "category"),
+        "viewed_at": Copy("viewed_on"),
+    },
+)
+
+#: CRM.COM communication -> shared Activity (for cross-vendor activity reports):
+#: the fields of :data:`COMMUNICATION` an Activity has.
+ACTIVITY = _every_field_read(Activity, _ACTIVITY_FIELDS)
 
 
 def communication_from_native(c: CrmcomCommunication) -> Communication:
     """Map a CRM.COM communication onto the shared model."""
-    media = c.media
-    direction = c.direction
-    category = c.category
-    return Communication(
-        **_activity_fields(c),
-        media=_MEDIA.get(media.lower()) if media else None,
-        direction=_DIRECTIONS.get(direction.lower()) if direction else None,
-        to=c.to,
-        number=c.number,
-        category=category.name if category else None,
-        viewed_at=c.viewed_on,
-    )
+    result: Communication = COMMUNICATION.from_native(c)
+    return result
 
 
 def activity_from_native(c: CrmcomCommunication) -> Activity:
@@ -165,7 +286,8 @@ def activity_from_native(c: CrmcomCommunication) -> Activity:
     The fields an Activity has are those of :func:`communication_from_native`;
     media, direction, to, number, category and viewed_at stay on communications.
     """
-    return Activity(**_activity_fields(c))
+    result: Activity = ACTIVITY.from_native(c)
+    return result
 
 
 def _convert(items: Sequence[CrmcomCommunication]) -> list[Communication]:
