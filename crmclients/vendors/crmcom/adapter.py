@@ -30,7 +30,11 @@ type is the Ref's ``role``).
 communication-only fields stay on ``client.communications``).
 
 The mapping is declared once, as the projections :data:`COMMUNICATION` and
-:data:`ACTIVITY`; the native models are mapped with them (``from_native``).
+:data:`ACTIVITY`: get, create and update map the native model with them
+(``from_native``); pulls compile them into one pass from each page's payloads to
+shared records, with no native model in between. That pass reads every field of a
+communication, mapped or not, as the native model does, so a malformed one (a UDF
+date, a privacy level) fails a pull with the same ResponseShapeError naming it.
 
 ``client.communications``: list (needs ``related_to=Ref(RefKind.CONTACT, id)``:
 CRM.COM lists communications per contact or category), get, create, update,
@@ -290,12 +294,14 @@ def activity_from_native(c: CrmcomCommunication) -> Activity:
     return result
 
 
-def _convert(items: Sequence[CrmcomCommunication]) -> list[Communication]:
-    return [communication_from_native(c) for c in items]
+def _copy(projection: Projection) -> Projection:
+    """The same declaration, with nothing compiled yet."""
+    return Projection(projection.target, projection.fields, **projection.constants)
 
 
-def _convert_activities(items: Sequence[CrmcomCommunication]) -> list[Activity]:
-    return [activity_from_native(c) for c in items]
+def _as_is(records: Sequence[R]) -> Sequence[R]:
+    """Pages that are shared records already (made so by the page fetch)."""
+    return records
 
 
 def _native_id(id: str, operation: str, field: str = "id") -> Identifier:
@@ -339,7 +345,24 @@ class _CommunicationReads:
                 operation=f"{collection}.list",
             )
         native = self.native
-        pager = native.iter_communications(
+        adapter: CrmcomAdapter = self.adapter  # type: ignore[assignment]
+        projection = adapter.projections[collection]
+
+        def page(*, include_raw: bool, **arguments: Any) -> list[Any]:
+            # Shared records as the page is fetched, so that the overlap between
+            # pages is checked (and a bad payload fails) where it did with
+            # native models: before the next page is asked for.
+            return native._wire.project_many(
+                native._communications_page(**arguments),
+                CrmcomCommunication,
+                projection,
+                path="$.data",
+                operation="communications.list",
+                keep_raw=include_raw,
+            )
+
+        spec, _ = native._communications_paging(
+            page,
             contact_information_identifier=_native_id(
                 related.id, f"{collection}.list", "related_to"
             ),
@@ -347,8 +370,7 @@ class _CommunicationReads:
             page_size=query.page_size if native.paged else None,
             include_raw=query.include_raw,
         )
-        convert = _convert_activities if collection == "activities" else _convert
-        return Listing(spec=pager._spec, convert=convert)
+        return Listing(spec=spec, convert=_as_is)
 
     def _get(self, id: str) -> Communication:
         return communication_from_native(
@@ -537,6 +559,15 @@ class CrmcomAdapter(VendorAdapter):
 
     def __init__(self, native: CrmcomClient) -> None:
         super().__init__(native, timezone=native.timezone)
+        #: Collection -> this client's copy of its projection. A projection keeps
+        #: what it compiles, and what the pull pass compiles holds the client's
+        #: converter (its time zone): the module's COMMUNICATION and ACTIVITY would
+        #: keep every client's converter alive (about 300 KB each), these go with
+        #: the client.
+        self.projections: dict[str, Projection] = {
+            "communications": _copy(COMMUNICATION),
+            "activities": _copy(ACTIVITY),
+        }
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> CrmcomAdapter:
