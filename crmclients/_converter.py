@@ -548,14 +548,20 @@ class Codegen:
                 f"else: {convert}",
             ]
         if getattr(hook, _DATETIME_HOOK, False):
+            utc = self.constant(UTC)
             shifts = self.constant(SHIFTS)
             parse = self.constant(datetime.fromisoformat)
             return [
-                f"if {var}.__class__ is str and {var}[-6:] == '+00:00':",
+                # '+00:00' is UTC already, and iVvy's 'Y-m-d H:i:s UTC' the same
+                # instant; a result that is not aware UTC (a date alone) is the
+                # hook's to read.
+                f"if {var}.__class__ is str and ({var}[-6:] == '+00:00' or {var}[-4:] == ' UTC'):",
                 "    try:",
-                f"        {var} = {parse}({var})  # already UTC: no shift",
+                f"        t = {parse}({var} if {var}[-1:] == '0' else {var}[:-4] + '+00:00')",
                 "    except ValueError:",
-                f"        {convert}",
+                "        t = None",
+                f"    if t is not None and t.tzinfo is {utc}: {var} = t",
+                f"    else: {convert}",
                 f"elif {var}.__class__ is str:",
                 f"    shift = {shifts}.get({var}[-6:])",
                 "    if shift is None:",

@@ -244,3 +244,40 @@ def test_zulu_timestamps_match_the_hook(wall: datetime) -> None:
 
     assert when == parse_datetime(text) == wall.replace(tzinfo=UTC)
     assert when is not None and when.tzinfo is UTC
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    wall=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2200, 12, 30)),
+    separator=st.sampled_from(["T", " "]),
+    fraction=st.booleans(),
+    ending=st.sampled_from([" UTC", "+00:00"]),
+)
+def test_utc_endings_inline_match_the_hook(
+    wall: datetime, separator: str, fraction: bool, ending: str
+) -> None:
+    """' UTC' (iVvy) and '+00:00' endings, parsed inline, give the hook's instant."""
+    wall = wall if fraction else wall.replace(microsecond=0)
+    text = wall.isoformat(sep=separator) + ending
+
+    when = structurer().structure({"id": 1, "when": text}, Row).when
+
+    assert parse_datetime(text) == when
+    assert when is not None and when.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-01-01 UTC", " UTC", "2024-13-01 10:00:00 UTC", "x+00:00", "+00:00"]
+)
+def test_odd_utc_endings_go_through_the_hook(text: str) -> None:
+    """What the inline parse refuses is the hook's to read or refuse, with its errors."""
+    try:
+        expected: object = parse_datetime(text)
+    except (ValueError, TypeError) as exc:
+        expected = type(exc)
+    try:
+        got: object = structurer().structure({"id": 1, "when": text}, Row).when
+    except errors.ResponseShapeError:
+        got = ValueError
+
+    assert expected == got or (expected is TypeError and got is ValueError)

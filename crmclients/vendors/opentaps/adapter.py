@@ -41,8 +41,7 @@ from typing import Any, Generic, TypeVar
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
 from crmclients._paging import Page, SinglePage
-from crmclients._projection import Call as _Call
-from crmclients._projection import Copy, Projection, Raw, Source
+from crmclients._projection import Call, Copy, Projection, Raw, Source
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import (
@@ -69,10 +68,6 @@ from crmclients.vendors.opentaps.models import (
 
 VENDOR = "opentaps"
 
-#: ``Call(fn, *attrs)`` as it runs: mypy's attrs plugin checks calls to the class
-#: against the __init__ attrs would generate (fn, an attrs tuple), not the
-#: ``__init__(fn, *names)`` that _projection.Call defines.
-Call: Callable[..., _Call] = _Call
 
 #: Vendor status word -> shared status.
 STATUS_TO_SHARED: Mapping[str, ActivityStatus] = {
