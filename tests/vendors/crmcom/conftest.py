@@ -65,6 +65,7 @@ class FakeClock:
         return self.now
 
     def advance(self, seconds: float) -> None:
+        """Move the clock ``seconds`` on."""
         self.now += seconds
 
 

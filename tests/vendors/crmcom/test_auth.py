@@ -61,6 +61,7 @@ def jwt(lifetime: int) -> str:
 
 
 def login_count(rsps: responses.RequestsMock) -> int:
+    """How many logins (``authentication/token``) were sent."""
     return sum(1 for c in rsps.calls if c.request.url.endswith("/authentication/token"))
 
 
