@@ -127,11 +127,20 @@ class Projection:
     Args:
         target: The shared model class.
         fields: Shared attribute -> source; attributes left out keep their default.
+        checked: Native attributes no shared field shows that pulls still read and
+            check as the native model does, so a pull refuses the payloads the
+            native model refuses (the same ResponseShapeError naming the field);
+            ``"all"`` for every field of the native model.
         **constants: Shared attributes with a fixed value (``vendor="tactile"``).
     """
 
     def __init__(
-        self, target: type[Any], fields: Mapping[str, Source], **constants: Any
+        self,
+        target: type[Any],
+        fields: Mapping[str, Source],
+        *,
+        checked: tuple[str, ...] | str = (),
+        **constants: Any,
     ) -> None:
         known = attrs.fields_dict(target)
         unknown = sorted((set(fields) | set(constants)) - set(known))
@@ -140,12 +149,14 @@ class Projection:
         self.target = target
         self.fields = dict(fields)
         self.constants = dict(constants)
+        self.checked = checked
         self._compiled: dict[
             tuple[type[Any], int, bool], tuple[Callable[[Any], Any], frozenset[str]]
         ] = {}
 
-    def native_attrs(self) -> list[str]:
-        """The native attributes this projection reads."""
+    def native_attrs(self, native_cls: type[Any] | None = None) -> list[str]:
+        """The native attributes this projection reads (with ``native_cls``, the
+        ``checked`` ones too)."""
         names: list[str] = []
         for source in self.fields.values():
             if isinstance(source, Copy | AsString):
@@ -154,6 +165,11 @@ class Projection:
                 names.extend(n for n in (source.id_attr, source.name_attr) if n)
             elif isinstance(source, Call):
                 names.extend(source.attrs)
+        if native_cls is not None:
+            if self.checked == "all":
+                names.extend(f.name for f in attrs.fields(native_cls) if f.name != "raw")
+            else:
+                names.extend(self.checked)
         return list(dict.fromkeys(names))
 
     # -- from a native object ------------------------------------------------------
@@ -239,7 +255,7 @@ class Projection:
             name: code.read(
                 converter, fields[name], hints[name], renames.get(name, name)
             )
-            for name in self.native_attrs()
+            for name in self.native_attrs(native_cls)
         }
         values: list[tuple[str, str]] = []
         for name in attrs.fields_dict(self.target):

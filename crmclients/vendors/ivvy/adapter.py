@@ -68,8 +68,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
-import attrs
-
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
 from crmclients._projection import (
@@ -79,7 +77,6 @@ from crmclients._projection import (
     Copy,
     Projection,
     Raw,
-    Source,
 )
 from crmclients._rules import Rules
 from crmclients.config import Setting
@@ -237,40 +234,12 @@ def _priority(value: str | None) -> Priority | None:
         return None
 
 
-class _EveryField(Projection):
-    """A projection that, straight from payloads, also reads the native fields no
-    shared field shows (``purposeName``, ``userEmail``...).
-
-    Each one read is checked as the native model checks it, so a pull refuses the
-    payloads the native model refuses (the same ResponseShapeError, naming the
-    field), as it did when every record was made a native model first.
-
-    Args:
-        native: The native model whose every field the pulls read.
-        target, fields, **constants: As for :class:`Projection`.
-    """
-
-    def __init__(
-        self,
-        native: type[Any],
-        target: type[Any],
-        fields: Mapping[str, Source],
-        **constants: Any,
-    ) -> None:
-        super().__init__(target, fields, **constants)
-        self.checked = tuple(f.name for f in attrs.fields(native) if f.name != "raw")
-
-    def native_attrs(self) -> builtins.list[str]:
-        """The native attributes the projection maps, then every other one."""
-        return builtins.list(dict.fromkeys([*super().native_attrs(), *self.checked]))
-
-
 #: iVvy activity -> shared Activity (the table above), declared once: used for
 #: single records (``from_native``) and compiled into one pass over payloads for
 #: pulls.
-ACTIVITY = _EveryField(
-    IvvyActivity,
+ACTIVITY = Projection(
     Activity,
+    checked="all",
     vendor=VENDOR,
     fields={
         "id": AsString("id"),
@@ -291,9 +260,9 @@ ACTIVITY = _EveryField(
 )
 
 #: iVvy task -> shared Task (the table above), declared once like ACTIVITY.
-TASK = _EveryField(
-    IvvyTask,
+TASK = Projection(
     Task,
+    checked="all",
     vendor=VENDOR,
     fields={
         "id": AsString("id"),

@@ -41,7 +41,7 @@ from typing import Any, Generic, TypeVar
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
 from crmclients._paging import Page, SinglePage
-from crmclients._projection import Call, Copy, Projection, Raw, Source
+from crmclients._projection import AsString, Call, Copy, Projection, Raw, Source
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import (
@@ -152,17 +152,9 @@ def _related(contacts: tuple[ContactRole, ...]) -> tuple[Ref, ...]:
     return tuple([_contact_ref(c.contact_id, c.role) for c in contacts])
 
 
-def _checked_id(id: str, *unmapped: Any) -> str:
-    """The ``_id``, read along with the native fields no shared field carries.
-
-    ``unmapped`` (``responsibleContactId``, ``attributes``, ``clientDomain``, and a
-    task's ``activityTypeId``) is only read: a payload where one is malformed fails
-    a pull exactly as it fails the native model, instead of passing unchecked.
-    """
-    return id
-
-
-#: What the shared record does not carry (raw keeps it), read only to be checked.
+#: What the shared record does not carry (raw keeps it), read by pulls only to be
+#: checked: a payload where one is malformed fails a pull as it fails the native
+#: model, instead of passing unchecked.
 _UNMAPPED = ("responsible_contact_id", "attributes", "client_domain")
 #: The fields Activity and Task share, native -> shared.
 _COMMON: Mapping[str, Source] = {
@@ -181,9 +173,10 @@ _COMMON: Mapping[str, Source] = {
 #: (``from_native``) and compiled into one pass over payloads for pulls.
 ACTIVITY = Projection(
     Activity,
+    checked=_UNMAPPED,
     vendor=VENDOR,
     fields={
-        "id": Call(_checked_id, "id", *_UNMAPPED),
+        "id": AsString("id"),
         "kind": Call(kind_of, "activity_type_id"),
         **_COMMON,
     },
@@ -191,10 +184,11 @@ ACTIVITY = Projection(
 #: Opentaps task -> shared Task (always of kind TASK), declared as ``ACTIVITY``.
 TASK = Projection(
     Task,
+    checked=(*_UNMAPPED, "activity_type_id"),
     vendor=VENDOR,
     kind=ActivityKind.TASK,
     fields={
-        "id": Call(_checked_id, "id", "activity_type_id", *_UNMAPPED),
+        "id": AsString("id"),
         **_COMMON,
     },
 )

@@ -219,4 +219,4 @@ def test_every_native_field_is_read_by_the_compiled_projection(name: str) -> Non
     projection, cls, _, _ = KINDS[name]
     fields = {f.name for f in cls.__attrs_attrs__} - {"raw"}
 
-    assert fields == set(projection.native_attrs())
+    assert fields == set(projection.native_attrs(cls))
