@@ -167,7 +167,9 @@ class Projection:
                 names.extend(source.attrs)
         if native_cls is not None:
             if self.checked == "all":
-                names.extend(f.name for f in attrs.fields(native_cls) if f.name != "raw")
+                names.extend(
+                    f.name for f in attrs.fields(native_cls) if f.name != "raw"
+                )
             else:
                 names.extend(self.checked)
         return list(dict.fromkeys(names))
