@@ -14,6 +14,7 @@ generated fast structure function of :func:`~crmclients._converter.register_mode
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -57,11 +58,17 @@ def _structure_timestamp(value: Any, _: Any) -> datetime:
 
 
 _ROLES = tuple[AdministrateRole, ...]
+_ANY_TUPLE = tuple[Any, ...]
 
 
 def _factory(*, detailed: bool, keep_raw: bool) -> cattrs.Converter:
     conv = make_converter(detailed=detailed)
     conv.register_structure_hook(datetime, _structure_timestamp)
+    # What cattrs does for tuple[Any, ...] (account.industries), without its
+    # per-call dispatch (detailed or not, cattrs' own is tuple(value) too).
+    conv.register_structure_hook_func(
+        lambda t: t == _ANY_TUPLE, lambda value, _: tuple(value)
+    )
     # Leaves first: a model's hook is generated from the hooks of its fields.
     for leaf in (
         AdministrateCompanySettings,
@@ -74,7 +81,17 @@ def _factory(*, detailed: bool, keep_raw: bool) -> cattrs.Converter:
         AdministrateAccount,
     ):
         register_model(conv, leaf, keep_raw=keep_raw)
-    roles = conv.get_structure_hook(_ROLES)
+    if detailed:
+        # cattrs' own: its errors name the bad role by index.
+        roles: Callable[[Any, Any], tuple[AdministrateRole, ...]] = (
+            conv.get_structure_hook(_ROLES)
+        )
+    else:
+        role = conv.get_structure_hook(AdministrateRole)
+
+        def roles(value: Any, _: Any) -> tuple[AdministrateRole, ...]:
+            # What cattrs' tuple hook does, without its per-call dispatch.
+            return tuple([role(item, AdministrateRole) for item in value])
 
     def structure_roles(value: Any, kind: Any) -> tuple[AdministrateRole, ...]:
         # None is a null on the wire; () is the field's default, which the

@@ -319,8 +319,10 @@ class AdministrateContact:
     @property
     def full_name(self) -> str | None:
         """First and last name joined, or None when neither is set."""
-        parts = [p for p in (self.first_name, self.last_name) if p]
-        return " ".join(parts) or None
+        first, last = self.first_name, self.last_name
+        if first and last:
+            return f"{first} {last}"
+        return first or last or None
 
 
 @attrs.frozen(kw_only=True)

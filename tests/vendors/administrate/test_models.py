@@ -293,3 +293,42 @@ def test_include_raw_false_keeps_nothing(
 
     assert all(len(t.raw) == 0 for t in tasks)
     assert all(t.account is not None and len(t.account.raw) == 0 for t in tasks)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        [{"id": 1, "name": "Admin"}, {"id": 2}],
+        [{"id": "x"}],
+        [{"id": 1}, 5],
+        ["ab"],
+        ("a", "b"),
+        "ab",
+        {"a": 1},
+        7,
+        None,
+    ],
+    ids=repr,
+)
+def test_roles_and_industries_read_as_cattrs_reads_them(value: Any) -> None:
+    """The fast hooks for user.roles and account.industries accept and refuse what
+    cattrs' own tuple hooks do (the detailed converter keeps those), with the same
+    values."""
+    import cattrs
+
+    from crmclients._converter import SHAPE_ERRORS
+    from crmclients.vendors.administrate.models import AdministrateRole
+
+    def outcome(converter: cattrs.Converter, kind: Any) -> Any:
+        try:
+            return converter.get_structure_hook(kind)(value, kind)
+        except SHAPE_ERRORS:
+            return "refused"
+
+    roles = tuple[AdministrateRole, ...]
+    industries = tuple[Any, ...]
+    fast, detailed = WIRE.converter(), WIRE.converter(detailed=True)
+
+    assert outcome(detailed, roles) == outcome(fast, roles)
+    assert outcome(cattrs.Converter(), industries) == outcome(fast, industries)
