@@ -318,10 +318,12 @@ def _task_listing(
 
     if query_filter is None:
         return Listing(spec=SinglePage(fetch=lambda: Page([])), convert=convert)
-    return Listing(
-        spec=tasks_paging(native.list_tasks, query_filter, query.include_raw),
-        convert=convert,
-    )
+    include_raw = query.include_raw
+
+    def list_batch(batch: TaskFilter) -> builtins.list[AdministrateTask]:
+        return native.list_tasks(batch, include_raw=include_raw)
+
+    return Listing(spec=tasks_paging(list_batch, query_filter), convert=convert)
 
 
 def _native_id(collection: str, operation: str, id: str) -> int:

@@ -298,6 +298,24 @@ class AdministrateClient(NativeClient):
         Raises:
             ValidationError: A bad filter, order or limit (nothing was sent).
         """
+        body = self._task_payloads(filters, order=order, limit=limit)
+        return self._wire.structure_many(
+            body, AdministrateTask, operation="tasks.list", keep_raw=include_raw
+        )
+
+    def _task_payloads(
+        self,
+        filters: TaskFilter | Mapping[str, Any] | None = None,
+        *,
+        order: str | Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> Any:
+        """One ``GET /crm/tasks``: the answer as decoded, its tasks unstructured.
+
+        Shared by :meth:`list_tasks` (native models) and the adapter (which maps
+        the payloads straight to shared records); the arguments are checked as
+        :meth:`list_tasks` documents, before anything is sent. Strictly private.
+        """
         rules = Rules(VENDOR, "tasks.list")
         query = self._filter(rules, filters)
         if order is not None:
@@ -309,11 +327,8 @@ class AdministrateClient(NativeClient):
             if query.max_results is not None:
                 rules.fail("_limit", "is given twice (in filters and as limit=)")
             query = query.limit(limit)
-        body = self._requestor.request(
+        return self._requestor.request(
             "GET", "/crm/tasks", params=query.params(), operation="tasks.list"
-        )
-        return self._wire.structure_many(
-            body, AdministrateTask, operation="tasks.list", keep_raw=include_raw
         )
 
     def iter_tasks(
@@ -357,8 +372,12 @@ class AdministrateClient(NativeClient):
             rules.fail("_limit", "is set per batch by keyset paging; use page_size=")
         if page_size is not None:
             rules.integer("page_size", page_size, minimum=1)
+
+        def list_batch(batch: TaskFilter) -> list[AdministrateTask]:
+            return self.list_tasks(batch, include_raw=include_raw)
+
         return Pager(
-            tasks_paging(self.list_tasks, query, include_raw),
+            tasks_paging(list_batch, query),
             page_size=page_size,
             workers=workers,
             name="administrate.tasks",
