@@ -298,12 +298,12 @@ class AdministrateClient(NativeClient):
         Raises:
             ValidationError: A bad filter, order or limit (nothing was sent).
         """
-        body = self._task_payloads(filters, order=order, limit=limit)
+        body = self._tasks_page(filters, order=order, limit=limit)
         return self._wire.structure_many(
             body, AdministrateTask, operation="tasks.list", keep_raw=include_raw
         )
 
-    def _task_payloads(
+    def _tasks_page(
         self,
         filters: TaskFilter | Mapping[str, Any] | None = None,
         *,
