@@ -27,6 +27,11 @@ opportunity_id              related: Ref(OPPORTUNITY, id)
 type_id, show_on_calendar   raw only (the shared model has no such fields)
 ==========================  ==================================================
 
+The table is declared once, as :class:`TaskProjections` (per zone, built once per
+client): single tasks are mapped from native models, and pulls go from each
+batch's payloads straight to shared records in one generated pass, reading and
+checking every field as :meth:`AdministrateClient.list_tasks` does.
+
 Times: Administrate's task times are not time-zone aware (no offset on the wire).
 They are read in the client's ``timezone=`` (default UTC) and carried as aware UTC;
 on the way back (filters, writes) they are converted to that zone and sent
@@ -58,11 +63,13 @@ are cleared, and the account must be among them.
 
 from __future__ import annotations
 
-import builtins
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, tzinfo
-from typing import Any
+from datetime import UTC, datetime, timezone, tzinfo
+from typing import Any, TypeVar, cast
+from zoneinfo import ZoneInfo
+
+import attrs
 
 from crmclients import errors
 from crmclients._client import (
@@ -74,7 +81,8 @@ from crmclients._client import (
 )
 from crmclients._converter import naive_to_utc
 from crmclients._paging import Page, SinglePage
-from crmclients._projection import REFS
+from crmclients._projection import REFS, AsString, Copy, Projection, Raw, Source
+from crmclients._projection import Call as _Call
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import (
@@ -88,7 +96,13 @@ from crmclients.models import (
 from crmclients.vendors.administrate._paging import tasks_paging
 from crmclients.vendors.administrate.client import AdministrateClient
 from crmclients.vendors.administrate.filters import Operator, TaskFilter
-from crmclients.vendors.administrate.models import AdministrateTask
+from crmclients.vendors.administrate.models import (
+    AdministrateAccount,
+    AdministrateContact,
+    AdministrateEvent,
+    AdministrateTask,
+    AdministrateUser,
+)
 
 VENDOR = "administrate"
 
@@ -132,6 +146,13 @@ _NATIVE_FILTERS = frozenset(
 )
 _NO_CHANGE_TIME = frozenset({"updated_after", "updated_before"})
 
+M = TypeVar("M")
+
+#: ``Call(fn, *attrs)`` as it runs: mypy's attrs plugin checks calls to the class
+#: against the __init__ attrs would generate (fn, an attrs tuple), not the
+#: ``__init__(fn, *names)`` that _projection.Call defines.
+Call: Callable[..., _Call] = _Call
+
 
 # -- native -> shared ------------------------------------------------------------------
 
@@ -147,63 +168,186 @@ def status_from_vendor(word: str | None) -> ActivityStatus | None:
 #: a pull repeats them on every record.
 _status = functools.lru_cache(maxsize=256)(status_from_vendor)
 
-
-def _utc(moment: datetime | None, zone: tzinfo) -> datetime | None:
-    """A native time as aware UTC: naive ones read in ``zone``."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return naive_to_utc(moment, zone)
-    if moment.tzinfo is UTC:
-        return moment
-    return moment.astimezone(UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: IANA names of UTC itself: no offset, ever (the client's default is "UTC").
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Zulu"})
 
 
-def _related(task: AdministrateTask) -> tuple[Ref, ...]:
-    """The task's links, in the order account, contact, event, opportunity."""
-    related: list[Ref | None] = []
-    account_id = task.account_ref
-    if account_id is not None:
-        name = task.account.name if task.account is not None else None
-        related.append(REFS(RefKind.ACCOUNT, account_id, name))
-    if task.contact_id is not None:
-        name = task.contact.full_name if task.contact is not None else None
-        related.append(REFS(RefKind.CONTACT, task.contact_id, name))
-    if task.event_id is not None:
-        name = task.event.title if task.event is not None else None
-        related.append(REFS(RefKind.EVENT, task.event_id, name))
-    if task.opportunity_id is not None:
-        found = (task.opportunity or {}).get("name")
-        name = found if isinstance(found, str) else None
-        related.append(REFS(RefKind.OPPORTUNITY, task.opportunity_id, name))
-    return tuple(filter(None, related))  # REFS gives None for no id only
+def utc_reader(zone: tzinfo) -> Callable[[datetime | None], datetime | None]:
+    """A function reading a native time as aware UTC, naive times in ``zone``.
 
-
-def _shared_fields(task: AdministrateTask, zone: tzinfo) -> dict[str, Any]:
-    """The shared fields of a task, common to Task and Activity (kind aside).
-
-    Refs come from the shared cache (ids are ints, so never None or "" here).
+    Built once per zone, the same as :func:`~crmclients._converter.naive_to_utc`
+    for every time: UTC and fixed offsets become one addition per time; other
+    zones take the offset at that moment (summer time and folds included).
+    Aware times are converted to UTC; None stays None.
     """
-    assignee = None
-    if task.user_id is not None:
-        name = task.user.name if task.user is not None else None
-        assignee = REFS(RefKind.USER, task.user_id, name)
-    start = _utc(task.start_datetime, zone)
+    if zone is UTC or (isinstance(zone, ZoneInfo) and zone.key in _UTC_NAMES):
+        base = _UTC_EPOCH
+    elif isinstance(zone, timezone):  # a fixed offset (timezone has no subclasses)
+        base = _UTC_EPOCH - zone.utcoffset(None)
+    else:
+
+        def zoned(moment: datetime | None) -> datetime | None:
+            if moment is None:
+                return None
+            if moment.tzinfo is None:
+                return naive_to_utc(moment, zone)
+            return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+
+        return zoned
+
+    def fixed(moment: datetime | None) -> datetime | None:
+        if moment is None:
+            return None
+        if moment.tzinfo is None:
+            return base + (moment - _NAIVE_EPOCH)
+        return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+
+    return fixed
+
+
+#: The shared Ref tables (id, name) -> Ref, read directly on the hot path.
+_USERS = REFS.table(RefKind.USER)
+_ACCOUNTS = REFS.table(RefKind.ACCOUNT)
+_CONTACTS = REFS.table(RefKind.CONTACT)
+_EVENTS = REFS.table(RefKind.EVENT)
+_OPPORTUNITIES = REFS.table(RefKind.OPPORTUNITY)
+
+
+def _new_ref(kind: RefKind, ident: int, name: str | None) -> Ref:
+    """A Ref the shared tables do not hold yet (REFS makes and keeps it).
+
+    Ids here are ints, for which REFS always gives a Ref.
+    """
+    return cast(Ref, REFS(kind, ident, name))
+
+
+def _assignee(user_id: int | None, user: AdministrateUser | None) -> Ref | None:
+    """Ref(USER, user_id, the embedded user's name), or None without a user id."""
+    if user_id is None:
+        return None
+    name = user.name if user is not None else None
+    ref = _USERS.get((user_id, name))
+    return ref if ref is not None else _new_ref(RefKind.USER, user_id, name)
+
+
+def _related(
+    account_id: int | None,
+    account: AdministrateAccount | None,
+    contact_id: int | None,
+    contact: AdministrateContact | None,
+    event_id: int | None,
+    event: AdministrateEvent | None,
+    opportunity_id: int | None,
+    opportunity: Mapping[str, Any] | None,
+) -> tuple[Ref, ...]:
+    """The task's links, in the order account, contact, event, opportunity.
+
+    The account id is ``account_id``, else the embedded account's (single-task
+    answers only embed the account). Refs come from the shared tables.
+    """
+    related: list[Ref] = []
+    if account_id is None and account is not None:
+        account_id = account.id
+    if account_id is not None:
+        name = account.name if account is not None else None
+        ref = _ACCOUNTS.get((account_id, name))
+        related.append(ref or _new_ref(RefKind.ACCOUNT, account_id, name))
+    if contact_id is not None:
+        name = contact.full_name if contact is not None else None
+        ref = _CONTACTS.get((contact_id, name))
+        related.append(ref or _new_ref(RefKind.CONTACT, contact_id, name))
+    if event_id is not None:
+        name = event.title if event is not None else None
+        ref = _EVENTS.get((event_id, name))
+        related.append(ref or _new_ref(RefKind.EVENT, event_id, name))
+    if opportunity_id is not None:
+        found = (opportunity or {}).get("name")
+        name = found if isinstance(found, str) else None
+        ref = _OPPORTUNITIES.get((opportunity_id, name))
+        related.append(ref or _new_ref(RefKind.OPPORTUNITY, opportunity_id, name))
+    return tuple(related)
+
+
+def _task_fields(zone: tzinfo) -> dict[str, Source]:
+    """Shared attribute -> source for a task whose naive times are in ``zone``."""
+    utc = utc_reader(zone)
     return {
-        "id": str(task.id),
-        "vendor": VENDOR,
-        "created_at": _utc(task.created_on, zone),
-        "raw": task.raw,
-        "subject": task.subject,
-        "body": task.description,
-        "status": _status(task.status),
-        "vendor_status": task.status,
-        "starts_at": start,
-        "ends_at": _utc(task.end_datetime, zone),
-        "due_at": start,
-        "assignee": assignee,
-        "related": _related(task),
+        "id": AsString("id"),
+        "created_at": Call(utc, "created_on"),
+        "raw": Raw(),
+        "subject": Copy("subject"),
+        "body": Copy("description"),
+        "status": Call(_status, "status"),
+        "vendor_status": Copy("status"),
+        "starts_at": Call(utc, "start_datetime"),
+        "ends_at": Call(utc, "end_datetime"),
+        "due_at": Call(utc, "start_datetime"),  # the scheduled time is the start
+        "assignee": Call(_assignee, "user_id", "user"),
+        "related": Call(
+            _related,
+            "account_id",
+            "account",
+            "contact_id",
+            "contact",
+            "event_id",
+            "event",
+            "opportunity_id",
+            "opportunity",
+        ),
     }
+
+
+@attrs.frozen
+class TaskProjections:
+    """The native -> shared mappings of tasks whose naive times are in one zone.
+
+    Each is declared once (see the module's mapping table) and used two ways:
+    ``from_native`` for single tasks, and compiled into one pass over the
+    payloads of a pull (``Structurer.project_many``).
+
+    Attributes:
+        zone: The zone naive Administrate times are read in.
+        task: AdministrateTask -> Task.
+        activity: AdministrateTask -> Activity of kind TASK (the same fields).
+    """
+
+    zone: tzinfo
+    task: Projection
+    activity: Projection
+
+    @classmethod
+    def build(cls, zone: tzinfo) -> TaskProjections:
+        """Declare the projections for ``zone`` (a client builds its own once)."""
+        fields = _task_fields(zone)
+        # checked="all": a pull also reads and checks the fields no shared field
+        # shows (type_id, type, show_on_calendar), so it refuses exactly the
+        # answers list_tasks refuses, with the same error.
+        return cls(
+            zone=zone,
+            task=Projection(Task, fields, checked="all", vendor=VENDOR),
+            activity=Projection(
+                Activity,
+                fields,
+                checked="all",
+                vendor=VENDOR,
+                kind=ActivityKind.TASK,
+            ),
+        )
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_projections(zone: tzinfo) -> TaskProjections:
+    return TaskProjections.build(zone)
+
+
+def projections_for(zone: tzinfo) -> TaskProjections:
+    """The projections for ``zone``, built once per zone (for single tasks)."""
+    try:
+        return _cached_projections(zone)
+    except TypeError:  # an unhashable tzinfo: build them for this call
+        return TaskProjections.build(zone)
 
 
 def task_from_native(task: AdministrateTask, tz: tzinfo = UTC) -> Task:
@@ -213,7 +357,8 @@ def task_from_native(task: AdministrateTask, tz: tzinfo = UTC) -> Task:
         task: The native task.
         tz: The zone its naive times are in (the client's ``timezone=``).
     """
-    return Task(**_shared_fields(task, tz))
+    result: Task = projections_for(tz).task.from_native(task)
+    return result
 
 
 def activity_from_native(task: AdministrateTask, tz: tzinfo = UTC) -> Activity:
@@ -222,7 +367,8 @@ def activity_from_native(task: AdministrateTask, tz: tzinfo = UTC) -> Activity:
     The same fields as :func:`task_from_native`, as the ``activities`` collection's
     own model.
     """
-    return Activity(kind=ActivityKind.TASK, **_shared_fields(task, tz))
+    result: Activity = projections_for(tz).activity.from_native(task)
+    return result
 
 
 # -- shared -> native ------------------------------------------------------------------
@@ -308,22 +454,47 @@ def _query_filter(query: ListQuery, tz: tzinfo, operation: str) -> TaskFilter | 
     return result
 
 
+def _record_key(record: Any) -> int:
+    """The task id of a shared record (its ``id`` is the native int, as a string)."""
+    return int(record.id)
+
+
+def _as_pulled(records: Sequence[M]) -> Sequence[M]:
+    """A batch as the paging spec gives it: already shared records."""
+    return records
+
+
 def _task_listing(
-    native: AdministrateClient, query: ListQuery, tz: tzinfo, operation: str
-) -> Listing[Task]:
+    native: AdministrateClient,
+    query: ListQuery,
+    tz: tzinfo,
+    projection: Projection,
+    operation: str,
+) -> Listing[Any]:
+    """The keyset pull of ``/crm/tasks``, payloads mapped by ``projection``.
+
+    Each batch goes from the answer's payloads to shared records in one
+    generated pass (no native model in between), read and checked exactly as
+    :meth:`AdministrateClient.list_tasks` reads them.
+    """
     query_filter = _query_filter(query, tz, operation)
-
-    def convert(items: Sequence[AdministrateTask]) -> builtins.list[Task]:
-        return [Task(**_shared_fields(t, tz)) for t in items]
-
     if query_filter is None:
-        return Listing(spec=SinglePage(fetch=lambda: Page([])), convert=convert)
-    include_raw = query.include_raw
+        return Listing(spec=SinglePage(fetch=lambda: Page([])), convert=_as_pulled)
+    wire, keep_raw = native._wire, query.include_raw
 
-    def list_batch(batch: TaskFilter) -> builtins.list[AdministrateTask]:
-        return native.list_tasks(batch, include_raw=include_raw)
+    def list_batch(batch: TaskFilter) -> list[Any]:
+        return wire.project_many(
+            native._tasks_page(batch),
+            AdministrateTask,
+            projection,
+            operation="tasks.list",
+            keep_raw=keep_raw,
+        )
 
-    return Listing(spec=tasks_paging(list_batch, query_filter), convert=convert)
+    return Listing(
+        spec=tasks_paging(list_batch, query_filter, key=_record_key),
+        convert=_as_pulled,
+    )
 
 
 def _native_id(collection: str, operation: str, id: str) -> int:
@@ -375,14 +546,26 @@ class TasksAdapter(CollectionAdapter[Task]):
         client: AdministrateClient = self.adapter.native
         return client
 
+    @property
+    def projection(self) -> Projection:
+        """AdministrateTask -> Task, in the client's zone."""
+        adapter: AdministrateAdapter = self.adapter  # type: ignore[assignment]
+        return adapter.projections.task
+
     def list(self, query: ListQuery) -> Listing[Task]:
         """Every task matching the query: v2 filters on the server, keyset paging."""
-        return _task_listing(self.native, query, self.adapter.timezone, "tasks.list")
+        return _task_listing(
+            self.native, query, self.adapter.timezone, self.projection, "tasks.list"
+        )
 
     def get(self, id: str) -> Task:
         """One task by id (``GET /api/v2/crm/tasks/:id``)."""
         task = self.native.get_task(_native_id(self.name, "get", id))
-        return task_from_native(task, self.adapter.timezone)
+        return self._shared(task)
+
+    def _shared(self, task: AdministrateTask) -> Task:
+        result: Task = self.projection.from_native(task)
+        return result
 
     def create(self, fields: Mapping[str, Any]) -> Task:
         """Create a task; needs an ACCOUNT Ref in ``related`` and the ``task_type_id`` setting."""
@@ -403,7 +586,7 @@ class TasksAdapter(CollectionAdapter[Task]):
             )
         values["type_id"] = adapter.task_type_id
         task = _translated(lambda: self.native.create_task(**values), "tasks.create")
-        return task_from_native(task, self.adapter.timezone)
+        return self._shared(task)
 
     def update(self, id: str, changes: Mapping[str, Any]) -> Task:
         """Change the given fields of a task (a partial ``PUT``)."""
@@ -414,7 +597,7 @@ class TasksAdapter(CollectionAdapter[Task]):
         task = _translated(
             lambda: self.native.update_task(tid, **values), "tasks.update"
         )
-        return task_from_native(task, self.adapter.timezone)
+        return self._shared(task)
 
     def delete(self, id: str) -> None:
         """Delete a task (``DELETE /api/v2/crm/tasks/:id``)."""
@@ -486,24 +669,25 @@ class ActivitiesAdapter(CollectionAdapter[Activity]):
             return "unsupported"
         return super().filter_mode(name)
 
+    @property
+    def projection(self) -> Projection:
+        """AdministrateTask -> Activity of kind TASK, in the client's zone."""
+        adapter: AdministrateAdapter = self.adapter  # type: ignore[assignment]
+        return adapter.projections.activity
+
     def list(self, query: ListQuery) -> Listing[Activity]:
         """Every task as an activity of kind TASK, with the same filters as ``tasks``."""
         native: AdministrateClient = self.adapter.native
-        tz = self.adapter.timezone
-        listing = _task_listing(native, query, tz, "activities.list")
-
-        kind = ActivityKind.TASK
-
-        def convert(items: Sequence[AdministrateTask]) -> builtins.list[Activity]:
-            return [Activity(kind=kind, **_shared_fields(t, tz)) for t in items]
-
-        return Listing(spec=listing.spec, convert=convert)
+        return _task_listing(
+            native, query, self.adapter.timezone, self.projection, "activities.list"
+        )
 
     def get(self, id: str) -> Activity:
         """One task, as an activity of kind TASK."""
         native: AdministrateClient = self.adapter.native
         task = native.get_task(_native_id(self.name, "get", id))
-        return activity_from_native(task, self.adapter.timezone)
+        result: Activity = self.projection.from_native(task)
+        return result
 
 
 class AdministrateAdapter(VendorAdapter):
@@ -551,6 +735,19 @@ class AdministrateAdapter(VendorAdapter):
                 vendor=VENDOR,
             )
         self.task_type_id = task_type_id
+        self._projections = TaskProjections.build(self.timezone)
+
+    @property
+    def projections(self) -> TaskProjections:
+        """This client's native -> shared projections, for its ``timezone``.
+
+        Built once per client: their compiled pull functions belong to this
+        client's structurer and go away with it.
+        """
+        built = self._projections
+        if built.zone is not self.timezone:  # the zone was changed after connect
+            built = self._projections = TaskProjections.build(self.timezone)
+        return built
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> AdministrateAdapter:
