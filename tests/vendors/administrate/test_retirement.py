@@ -21,10 +21,12 @@ def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_client() -> AdministrateClient:
+    """A client for subdomain 'acme' (creating one announces the retirement)."""
     return AdministrateClient(subdomain="acme", username=USERNAME, password=PASSWORD)
 
 
 def make_two_clients() -> None:
+    """Create two clients, as a program that connects twice does."""
     make_client()
     make_client()
 

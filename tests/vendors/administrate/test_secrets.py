@@ -22,6 +22,7 @@ WRONG = "wrong-but-secret-pw"
 
 
 def secrets_of(password: str) -> list[str]:
+    """The password and the forms HTTP Basic sends it in: none may ever show."""
     token = base64.b64encode(f"{USERNAME}:{password}".encode()).decode()
     return [password, token, f"Basic {token}"]
 
