@@ -50,8 +50,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import attrs
-
 from crmclients import errors
 from crmclients._client import CollectionAdapter, Listing, ListQuery, VendorAdapter
 from crmclients._projection import REFS, Call, Copy, Projection, Raw, Source
@@ -216,34 +214,6 @@ def _related(
     return tuple(refs)
 
 
-def _checked_id(id: str | None, *unmapped: object) -> str | None:
-    """The id; the other values, of the native fields no shared field takes, are
-    dropped (they are passed only so that the pull reads them, see
-    :func:`_every_field_read`)."""
-    return id
-
-
-def _every_field_read(target: type[Any], fields: Mapping[str, Source]) -> Projection:
-    """The projection of ``fields``, reading every field of a communication.
-
-    A pull built native models, so a malformed field, mapped or not (a UDF date, a
-    privacy level), failed it with a ResponseShapeError naming the field; the
-    fields the shared model has no place for go to :func:`_checked_id`, so that
-    the compiled pass reads and checks them too, as the native model does.
-    """
-    mapped = Projection(target, fields).native_attrs()
-    unmapped = [
-        field.name
-        for field in attrs.fields(CrmcomCommunication)
-        if field.name != "raw" and field.name not in mapped
-    ]
-    return Projection(
-        target,
-        {**fields, "id": Call(_checked_id, "id", *unmapped)},
-        vendor=VENDOR,
-    )
-
-
 #: The fields a communication shares with an Activity (one declaration for both).
 _ACTIVITY_FIELDS: Mapping[str, Source] = {
     "id": Copy("id"),
@@ -260,7 +230,9 @@ _ACTIVITY_FIELDS: Mapping[str, Source] = {
 
 #: CRM.COM communication -> shared Communication, declared once: used for single
 #: records (``from_native``) and compiled into one pass over payloads for pulls.
-COMMUNICATION = _every_field_read(
+#: Pulls read and check every native field (``checked="all"``), mapped or not, as
+#: the native model does: a malformed UDF date fails a pull, naming the field.
+COMMUNICATION = Projection(
     Communication,
     {
         **_ACTIVITY_FIELDS,
@@ -271,11 +243,13 @@ COMMUNICATION = _every_field_read(
         "category": Call(_category, "category"),
         "viewed_at": Copy("viewed_on"),
     },
+    checked="all",
+    vendor=VENDOR,
 )
 
 #: CRM.COM communication -> shared Activity (for cross-vendor activity reports):
 #: the fields of :data:`COMMUNICATION` an Activity has.
-ACTIVITY = _every_field_read(Activity, _ACTIVITY_FIELDS)
+ACTIVITY = Projection(Activity, _ACTIVITY_FIELDS, checked="all", vendor=VENDOR)
 
 
 def communication_from_native(c: CrmcomCommunication) -> Communication:
@@ -296,7 +270,12 @@ def activity_from_native(c: CrmcomCommunication) -> Activity:
 
 def _copy(projection: Projection) -> Projection:
     """The same declaration, with nothing compiled yet."""
-    return Projection(projection.target, projection.fields, **projection.constants)
+    return Projection(
+        projection.target,
+        projection.fields,
+        checked=projection.checked,
+        **projection.constants,
+    )
 
 
 def _as_is(records: Sequence[R]) -> Sequence[R]:
