@@ -758,6 +758,8 @@ class Structurer:
         self._factory = factory
         self._converters: dict[tuple[bool, bool], cattrs.Converter] = {}
         self._hooks: dict[tuple[type[Any], bool], Callable[[Any, Any], Any]] = {}
+        #: Compiled projections of this structurer's converters (see project_many).
+        self._projections: dict[Any, Any] = {}
 
     def converter(
         self, *, detailed: bool = False, keep_raw: bool = True
@@ -856,7 +858,10 @@ class Structurer:
                 operation=operation,
             )
         function = projection.compiled(
-            native_cls, self.converter(keep_raw=keep_raw), keep_raw=keep_raw
+            native_cls,
+            self.converter(keep_raw=keep_raw),
+            keep_raw=keep_raw,
+            cache=self._projections,
         )
         try:
             return [function(payload) for payload in payloads]

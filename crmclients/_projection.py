@@ -150,9 +150,6 @@ class Projection:
         self.fields = dict(fields)
         self.constants = dict(constants)
         self.checked = checked
-        self._compiled: dict[
-            tuple[type[Any], int, bool], tuple[Callable[[Any], Any], frozenset[str]]
-        ] = {}
 
     def native_attrs(self, native_cls: type[Any] | None = None) -> list[str]:
         """The native attributes this projection reads (with ``native_cls``, the
@@ -200,14 +197,24 @@ class Projection:
     # -- straight from payloads ---------------------------------------------------------
 
     def compiled(
-        self, native_cls: type[Any], converter: cattrs.Converter, *, keep_raw: bool
+        self,
+        native_cls: type[Any],
+        converter: cattrs.Converter,
+        *,
+        keep_raw: bool,
+        cache: dict[Any, tuple[Callable[[Any], Any], frozenset[str]]] | None = None,
     ) -> Callable[[Any], Any]:
         """A function payload -> shared record, reading fields as ``native_cls`` does.
 
-        Only the native fields the projection uses are read and converted.
+        Only the native fields the projection uses (and ``checked``) are read and
+        converted. ``cache`` belongs to the caller (the :class:`Structurer` of one
+        client): compiled functions hold that client's converter, so they live and
+        die with it, never in this module-level declaration.
         """
-        key = (native_cls, id(converter), keep_raw)
-        known = self._compiled.get(key)
+        if cache is None:
+            return self._compile(native_cls, converter, keep_raw, frozenset())
+        key = (self, native_cls, keep_raw)
+        known = cache.get(key)
         if known is None:
             absent: frozenset[str] = frozenset()
             function = self._compile(native_cls, converter, keep_raw, absent)
@@ -220,7 +227,7 @@ class Projection:
             # rest by subscript (compiled once per change, not per page).
             function = self._compile(native_cls, converter, keep_raw, learnt)
             absent = learnt
-        self._compiled[key] = (function, absent)
+        cache[key] = (function, absent)
         return function
 
     @staticmethod
