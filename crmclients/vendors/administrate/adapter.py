@@ -81,8 +81,7 @@ from crmclients._client import (
 )
 from crmclients._converter import naive_to_utc
 from crmclients._paging import Page, SinglePage
-from crmclients._projection import REFS, AsString, Copy, Projection, Raw, Source
-from crmclients._projection import Call as _Call
+from crmclients._projection import REFS, AsString, Call, Copy, Projection, Raw, Source
 from crmclients._rules import Rules
 from crmclients.config import Setting
 from crmclients.models import (
@@ -147,11 +146,6 @@ _NATIVE_FILTERS = frozenset(
 _NO_CHANGE_TIME = frozenset({"updated_after", "updated_before"})
 
 M = TypeVar("M")
-
-#: ``Call(fn, *attrs)`` as it runs: mypy's attrs plugin checks calls to the class
-#: against the __init__ attrs would generate (fn, an attrs tuple), not the
-#: ``__init__(fn, *names)`` that _projection.Call defines.
-Call: Callable[..., _Call] = _Call
 
 
 # -- native -> shared ------------------------------------------------------------------
